@@ -1,0 +1,2 @@
+/** Flink functions that run HoVLE inside streaming jobs. */
+package dev.hovle.operators;
