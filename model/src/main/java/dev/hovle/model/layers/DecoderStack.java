@@ -1,0 +1,64 @@
+package dev.hovle.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.hovle.model.config.TransformerConfig;
+import dev.hovle.model.weights.DecoderLayerWeights;
+import java.util.List;
+
+/** A causal stack of decoder layers over one sequence, with or without a KV cache. */
+public final class DecoderStack {
+    private final TransformerConfig config;
+    private final List<DecoderLayerWeights> layers;
+    private final RotaryEmbedding rotary;
+
+    public DecoderStack(TransformerConfig config, List<DecoderLayerWeights> layers) {
+        this.config = config;
+        this.layers = layers;
+        this.rotary = new RotaryEmbedding(config.rope(), config.headDim());
+    }
+
+    /** The stack's shape. */
+    public TransformerConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs every layer over x (B, T, C), whose positions follow those already in {@code cache} (or start at 0
+     * when {@code cache} is null), and returns the last layer's output (B, T, C). The observer sees each layer's
+     * output.
+     */
+    public NDArray forward(NDArray x, KvCache cache, LayerObserver observer) {
+        int start = cache == null ? 0 : cache.length();
+        int count = (int) x.getShape().get(1);
+        NDManager manager = x.getManager();
+        NDList rope = rotary.cosSin(manager, start, count, start + count, x.getDataType());
+        NDArray mask = causalMask(manager, start, count, x.getDataType());
+        for (int i = 0; i < layers.size(); i++) {
+            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache);
+            observer.layerOutput(i, x);
+        }
+        if (cache != null) {
+            cache.advance(count);
+        }
+        return x;
+    }
+
+    /** Additive causal mask (T, start + T): query i (at position start + i) sees positions up to its own. */
+    static NDArray causalMask(NDManager manager, int start, int count, DataType type) {
+        NDArray queries = manager.arange(start, start + count, 1, DataType.INT32).expandDims(1); // (T, 1)
+        NDArray keys = manager.arange(0, start + count, 1, DataType.INT32).expandDims(0); // (1, S)
+        NDArray hidden = keys.gt(queries); // (T, S)
+        return hidden.toType(type, false).mul(Ops.maskValue(type));
+    }
+
+    /** Receives each layer's output; used by parity checks and debugging, a no-op by default. */
+    @FunctionalInterface
+    public interface LayerObserver {
+        LayerObserver NONE = (layer, output) -> {};
+
+        void layerOutput(int layer, NDArray output);
+    }
+}

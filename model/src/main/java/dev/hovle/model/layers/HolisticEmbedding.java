@@ -1,0 +1,111 @@
+package dev.hovle.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.hovle.model.config.EmbeddingConfig;
+import dev.hovle.model.weights.HolisticWeights;
+
+/**
+ * HoVLE's holistic embedding module: image patches and text tokens embedded into one sequence and run through
+ * causal decoder layers, whose outputs (no final norm) become the LLM's input embeddings.
+ */
+public final class HolisticEmbedding {
+    private final EmbeddingConfig config;
+    private final HolisticWeights weights;
+    private final DecoderStack stack;
+
+    public HolisticEmbedding(EmbeddingConfig config, HolisticWeights weights) {
+        this.config = config;
+        this.weights = weights;
+        this.stack = new DecoderStack(config.transformer(), weights.layers());
+    }
+
+    /** The module's decoder layers. */
+    public DecoderStack stack() {
+        return stack;
+    }
+
+    /** Conv2d patches plus learnt positions: pixels (T, 3, S, S) → (T, P, C). */
+    public NDArray visionEmbeddings(NDArray pixels) {
+        int p = config.patchSize();
+        long tiles = pixels.getShape().get(0);
+        long c = config.transformer().hiddenSize();
+        NDArray patches = Conv2d.conv2d(pixels, weights.patchWeight(), weights.patchBias(), new Shape(p, p))
+                .singletonOrThrow(); // (T, C, g, g)
+        patches = patches.reshape(tiles, c, -1).transpose(0, 2, 1); // (T, P, C), patches row-major
+        // Row 0 of the table is the CLS slot, unused; at the native tile size the table needs no interpolation.
+        NDArray positions = weights.positionEmbedding().get(new NDIndex(":, 1:, :")); // (1, P, C)
+        positions.attach(patches.getManager());
+        return patches.add(positions);
+    }
+
+    /**
+     * Pixel shuffle per tile: token (i, j) of the (g/r)² grid concatenates the r×r block of patches starting at
+     * (r·i, r·j) in row-major order. (T, P, C) → (T, P/r², r²·C).
+     */
+    public NDArray pixelShuffle(NDArray x) {
+        Shape s = x.getShape();
+        long tiles = s.get(0);
+        long c = s.get(2);
+        int g = config.patchGrid();
+        int r = config.shuffleFactor();
+        return x.reshape(tiles, g / r, r, g / r, r, c) // (T, i, a, j, b, C)
+                .transpose(0, 1, 3, 2, 4, 5) // (T, i, j, a, b, C)
+                .reshape(tiles, (long) (g / r) * (g / r), r * r * c);
+    }
+
+    /** The projector: Linear(r²C → C), exact GELU, Linear(C → C). (..., r²C) → (..., C). */
+    public NDArray project(NDArray shuffled) {
+        NDArray h = Ops.gelu(Ops.linear(shuffled, weights.projectorIn(), weights.projectorInBias()));
+        return Ops.linear(h, weights.projectorOut(), weights.projectorOutBias());
+    }
+
+    /**
+     * The sequence entering the first layer (1, N, C): every id looked up in the text table, then the
+     * {@code <IMG_CONTEXT>} rows overwritten, in order, by {@code imageRows} (M, C), or by none when null.
+     */
+    public NDArray inputSequence(NDManager scope, int[] ids, NDArray imageRows) {
+        int context = config.imgContextTokenId();
+        long imageCount = imageRows == null ? 0 : imageRows.getShape().get(0);
+        // Gather from [text rows; image rows]: a context slot reads the next image row instead of its own text row.
+        long[] source = new long[ids.length];
+        int next = 0;
+        for (int i = 0; i < ids.length; i++) {
+            source[i] = ids[i] == context ? ids.length + next++ : i;
+        }
+        if (next != imageCount) {
+            throw new IllegalArgumentException("the sequence has " + next + " <IMG_CONTEXT> tokens but its images give "
+                    + imageCount + " image tokens");
+        }
+        NDArray text = Ops.gatherRows(weights.textEmbeddings(), scope.create(toLongs(ids))); // (N, C)
+        if (imageCount == 0) {
+            return text.expandDims(0);
+        }
+        NDArray rows = text.concat(imageRows.toType(text.getDataType(), false), 0); // (N + M, C)
+        return Ops.gatherRows(rows, scope.create(source)).expandDims(0); // (1, N, C)
+    }
+
+    private static long[] toLongs(int[] ids) {
+        long[] out = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[i];
+        }
+        return out;
+    }
+
+    /** Runs the decoder layers over (1, T, C) whose positions follow those in {@code cache} (null: from 0). */
+    public NDArray encode(NDArray sequence, KvCache cache, DecoderStack.LayerObserver observer) {
+        return stack.forward(sequence, cache, observer);
+    }
+
+    EmbeddingConfig config() {
+        return config;
+    }
+
+    HolisticWeights weights() {
+        return weights;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.hovle.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import dev.hovle.model.config.LlmConfig;
+import dev.hovle.model.weights.LlmWeights;
+
+/** The InternLM2 language model over input embeddings: decoder layers, final RMSNorm, untied LM head. */
+public final class LanguageModel {
+    private final LlmConfig config;
+    private final LlmWeights weights;
+    private final DecoderStack stack;
+
+    public LanguageModel(LlmConfig config, LlmWeights weights) {
+        this.config = config;
+        this.weights = weights;
+        this.stack = new DecoderStack(config.transformer(), weights.layers());
+    }
+
+    /** The LLM's decoder layers. */
+    public DecoderStack stack() {
+        return stack;
+    }
+
+    /** Final hidden states (B, T, C) after the layers and the final norm. */
+    public NDArray hidden(NDArray inputsEmbeds, KvCache cache, DecoderStack.LayerObserver observer) {
+        NDArray x = stack.forward(inputsEmbeds, cache, observer);
+        return Ops.rmsNorm(x, weights.norm(), config.transformer().rmsNormEps());
+    }
+
+    /** Logits (..., V) of final hidden states (..., C). */
+    public NDArray logits(NDArray hidden) {
+        return Ops.linear(hidden, weights.output());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hovle.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+
+/** The named tensor operations the layers are written in; each maps to one or two libtorch kernels. */
+final class Ops {
+    private Ops() {}
+
+    /** y = x·Wᵀ for a PyTorch {@code [out, in]} weight. */
+    static NDArray linear(NDArray x, NDArray weight) {
+        return Linear.linear(x, weight).singletonOrThrow();
+    }
+
+    /** y = x·Wᵀ + b. */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** InternLM2 RMSNorm: the mean of squares in float32, then back to the input type before the weight. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        DataType type = x.getDataType();
+        NDArray x32 = type == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray variance = x32.square().mean(new int[] {-1}, true);
+        NDArray normed = x32.mul(variance.add(eps).pow(-0.5));
+        return (type == DataType.FLOAT32 ? normed : normed.toType(type, false)).mul(weight);
+    }
+
+    /** SiLU(x) = x·σ(x). */
+    static NDArray silu(NDArray x) {
+        return Activation.swish(x, 1f);
+    }
+
+    /** GELU in its exact (erf) form, as {@code nn.GELU()}. */
+    static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+
+    /** Rows of {@code table} picked by integer {@code ids}: an embedding lookup, differentiable in the table. */
+    static NDArray gatherRows(NDArray table, NDArray ids) {
+        return table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Softmax over the last axis computed in float32 and returned in {@code type}, as the official eager path. */
+    static NDArray softmaxFloat32(NDArray scores, DataType type) {
+        NDArray s32 = scores.getDataType() == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false);
+        NDArray p = s32.softmax(-1);
+        return type == DataType.FLOAT32 ? p : p.toType(type, false);
+    }
+
+    /** The most negative finite value of a type: the additive mask for positions a query may not see. */
+    static float maskValue(DataType type) {
+        return type == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+    }
+}

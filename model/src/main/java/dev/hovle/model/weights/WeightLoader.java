@@ -1,0 +1,124 @@
+package dev.hovle.model.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.hovle.model.config.EmbeddingConfig;
+import dev.hovle.model.config.HoVLEConfig;
+import dev.hovle.model.config.TransformerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one table from released HoVLE tensor names to model parameters. Every shape is derived from the config and
+ * checked; a missing, unused or mis-shaped tensor fails the load with a message naming it (and both shapes).
+ *
+ * <p>Conversions applied on load: BF16 is widened to float32 in Java; every tensor is cast to the compute dtype.
+ * No tensor is transposed: layers use PyTorch's {@code [out, in]} layout as stored.
+ */
+public final class WeightLoader {
+    private final Checkpoint checkpoint;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final Map<String, NDArray> loaded = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+        this.checkpoint = checkpoint;
+        this.manager = manager;
+        this.dtype = dtype;
+    }
+
+    /** Loads and checks every tensor of {@code checkpoint} against {@code config}, in {@code dtype}. */
+    public static HoVLEWeights load(Checkpoint checkpoint, HoVLEConfig config, NDManager manager, DataType dtype) {
+        return new WeightLoader(checkpoint, manager, dtype).bind(config);
+    }
+
+    private HoVLEWeights bind(HoVLEConfig config) {
+        EmbeddingConfig e = config.embedding();
+        int c = e.transformer().hiddenSize();
+        int v = config.llm().vocabSize();
+        int p = e.patchSize();
+        int shuffled = c * e.shuffleFactor() * e.shuffleFactor();
+        String emb = "embedding_model.";
+        HolisticWeights holistic = new HolisticWeights(
+                take(emb + "vision_embeddings.patch_embedding.weight", c, e.numChannels(), p, p),
+                take(emb + "vision_embeddings.patch_embedding.bias", c),
+                take(emb + "vision_embeddings.position_embedding", 1, e.patchesPerTile() + 1, c),
+                take(emb + "vision_embeddings.class_embedding", 1, 1, c),
+                take(emb + "llm_text_embeddings.weight", v, c),
+                take(emb + "pixel_shuffle_proj.0.weight", c, shuffled),
+                take(emb + "pixel_shuffle_proj.0.bias", c),
+                take(emb + "pixel_shuffle_proj.2.weight", c, c),
+                take(emb + "pixel_shuffle_proj.2.bias", c),
+                layers(emb + "encoder.", e.transformer()));
+        String lm = "language_model.";
+        TransformerConfig t = config.llm().transformer();
+        LlmWeights llm = new LlmWeights(
+                take(lm + "model.tok_embeddings.weight", v, c),
+                layers(lm + "model.layers.", t),
+                take(lm + "model.norm.weight", c),
+                take(lm + "output.weight", v, c));
+        Set<String> unused = new TreeSet<>(checkpoint.names());
+        unused.removeAll(loaded.keySet());
+        unused.forEach(name -> problems.add("unused tensor '" + name + "' " + checkpoint.info(name).shapeText()
+                + ": the config describes no parameter of that name"));
+        if (!problems.isEmpty()) {
+            loaded.values().stream().filter(java.util.Objects::nonNull).forEach(NDArray::close);
+            throw new WeightException("checkpoint does not match config.json (" + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", problems));
+        }
+        return new HoVLEWeights(holistic, llm, loaded);
+    }
+
+    private List<DecoderLayerWeights> layers(String prefix, TransformerConfig t) {
+        int c = t.hiddenSize();
+        int i = t.intermediateSize();
+        List<DecoderLayerWeights> layers = new ArrayList<>();
+        for (int n = 0; n < t.numLayers(); n++) {
+            String l = prefix + n + ".";
+            layers.add(new DecoderLayerWeights(
+                    take(l + "attention_norm.weight", c),
+                    take(l + "attention.wqkv.weight", t.packedQkvRows(), c),
+                    take(l + "attention.wo.weight", c, c),
+                    take(l + "ffn_norm.weight", c),
+                    take(l + "feed_forward.w1.weight", i, c),
+                    take(l + "feed_forward.w3.weight", i, c),
+                    take(l + "feed_forward.w2.weight", c, i)));
+        }
+        return layers;
+    }
+
+    private NDArray take(String name, long... expected) {
+        if (!checkpoint.names().contains(name)) {
+            problems.add("missing tensor '" + name + "', expected shape " + Arrays.toString(expected));
+            return null;
+        }
+        TensorInfo info = checkpoint.info(name);
+        if (!Arrays.equals(info.shape(), expected)) {
+            problems.add("tensor '" + name + "' has shape " + info.shapeText() + " in the checkpoint but the config"
+                    + " expects " + Arrays.toString(expected));
+            loaded.put(name, null);
+            return null;
+        }
+        if (!problems.isEmpty()) {
+            loaded.put(name, null); // already failing: only check the remaining names, read no more data
+            return null;
+        }
+        try {
+            NDArray array = checkpoint.read(name, manager, dtype);
+            array.setName(name);
+            loaded.put(name, array);
+            return array;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("reading tensor '" + name + "'", ex);
+        }
+    }
+}
