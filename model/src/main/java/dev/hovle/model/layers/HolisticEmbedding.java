@@ -37,8 +37,7 @@ public final class HolisticEmbedding {
                 .singletonOrThrow(); // (T, C, g, g)
         patches = patches.reshape(tiles, c, -1).transpose(0, 2, 1); // (T, P, C), patches row-major
         // Row 0 of the table is the CLS slot, unused; at the native tile size the table needs no interpolation.
-        NDArray positions = weights.positionEmbedding().get(new NDIndex(":, 1:, :")); // (1, P, C)
-        positions.attach(patches.getManager());
+        NDArray positions = weights.positionEmbedding().get(patches.getManager(), new NDIndex(":, 1:, :")); // (1, P, C)
         return patches.add(positions);
     }
 

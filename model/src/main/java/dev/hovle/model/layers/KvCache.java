@@ -61,7 +61,9 @@ public final class KvCache implements AutoCloseable {
         keys[layer].set(slot, newKeys);
         values[layer].set(slot, newValues);
         NDIndex upTo = new NDIndex(":, :, :{}, :", length + t);
-        return new NDArray[] {keys[layer].get(upTo), values[layer].get(upTo)};
+        // The views belong to this step, not to the cache: they are freed with the step's other arrays.
+        NDManager step = newKeys.getManager();
+        return new NDArray[] {keys[layer].get(step, upTo), values[layer].get(step, upTo)};
     }
 
     /** Marks {@code count} more positions as cached, after every layer has appended them. */

@@ -29,6 +29,7 @@ public final class WeightLoader {
     private final DataType dtype;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private final List<TensorSpec> planned = new ArrayList<>();
 
     private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype) {
         this.checkpoint = checkpoint;
@@ -41,7 +42,41 @@ public final class WeightLoader {
         return new WeightLoader(checkpoint, manager, dtype).bind(config);
     }
 
+    /** Every tensor name and shape a checkpoint for {@code config} holds, in table order (reads nothing). */
+    public static List<TensorSpec> layout(HoVLEConfig config) {
+        WeightLoader planner = new WeightLoader(null, null, null);
+        planner.bindTable(config);
+        return List.copyOf(planner.planned);
+    }
+
+    /** A tensor's released name and shape. */
+    public record TensorSpec(String name, long[] shape) {
+        /** Number of elements. */
+        public long elementCount() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
     private HoVLEWeights bind(HoVLEConfig config) {
+        HoVLEWeights bound = bindTable(config);
+        Set<String> unused = new TreeSet<>(checkpoint.names());
+        unused.removeAll(loaded.keySet());
+        unused.forEach(name -> problems.add("unused tensor '" + name + "' " + checkpoint.info(name).shapeText()
+                + ": the config describes no parameter of that name"));
+        if (!problems.isEmpty()) {
+            loaded.values().stream().filter(java.util.Objects::nonNull).forEach(NDArray::close);
+            throw new WeightException("checkpoint does not match config.json (" + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", problems));
+        }
+        return bound;
+    }
+
+    /** The table: one line per released tensor, its shape derived from the config. */
+    private HoVLEWeights bindTable(HoVLEConfig config) {
         EmbeddingConfig e = config.embedding();
         int c = e.transformer().hiddenSize();
         int v = config.llm().vocabSize();
@@ -66,15 +101,6 @@ public final class WeightLoader {
                 layers(lm + "model.layers.", t),
                 take(lm + "model.norm.weight", c),
                 take(lm + "output.weight", v, c));
-        Set<String> unused = new TreeSet<>(checkpoint.names());
-        unused.removeAll(loaded.keySet());
-        unused.forEach(name -> problems.add("unused tensor '" + name + "' " + checkpoint.info(name).shapeText()
-                + ": the config describes no parameter of that name"));
-        if (!problems.isEmpty()) {
-            loaded.values().stream().filter(java.util.Objects::nonNull).forEach(NDArray::close);
-            throw new WeightException("checkpoint does not match config.json (" + problems.size() + " problem"
-                    + (problems.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", problems));
-        }
         return new HoVLEWeights(holistic, llm, loaded);
     }
 
@@ -97,6 +123,10 @@ public final class WeightLoader {
     }
 
     private NDArray take(String name, long... expected) {
+        if (checkpoint == null) {
+            planned.add(new TensorSpec(name, expected));
+            return null;
+        }
         if (!checkpoint.names().contains(name)) {
             problems.add("missing tensor '" + name + "', expected shape " + Arrays.toString(expected));
             return null;

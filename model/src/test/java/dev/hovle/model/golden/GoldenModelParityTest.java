@@ -10,7 +10,7 @@ class GoldenModelParityTest {
 
     @Test
     void reproducesEveryOfficialModelOutput() throws Exception {
-        List<GoldenRow> rows = GoldenVerifier.verify(GoldenFixtures.models());
+        List<GoldenRow> rows = GoldenVerifier.verify(dev.hovle.model.TestModels.goldenRoot().resolve("models"));
         rows.forEach(r -> System.out.println(r.format()));
         assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.passed()).as(r.format()).isTrue());
     }

@@ -1,0 +1,37 @@
+package dev.hovle.model.generate;
+
+import dev.hovle.model.config.HoVLEConfig;
+
+/** The checks a request passes before it may queue, so a bad one fails at once with a clear message. */
+final class Admission {
+    private Admission() {}
+
+    static void check(HoVLEConfig config, GenerationRequest request) {
+        int context = config.maxContextLength();
+        int needed = request.inputIds().length + request.params().maxNewTokens();
+        if (needed > context) {
+            throw new PromptTooLongException("request " + request.id() + ": prompt of " + request.inputIds().length
+                    + " tokens plus " + request.params().maxNewTokens() + " new tokens exceeds the context length of "
+                    + context);
+        }
+        int vocab = config.llm().vocabSize();
+        for (int id : request.inputIds()) {
+            if (id < 0 || id >= vocab) {
+                throw new GenerationException("request " + request.id() + ": token id " + id + " is outside the vocabulary"
+                        + " of " + vocab);
+            }
+        }
+        int expectedTiles = request.pixels() == null ? 0 : request.pixels().tiles();
+        if (request.pixels() != null && request.pixels().size() != config.imageSize()) {
+            throw new GenerationException("request " + request.id() + ": tiles of " + request.pixels().size()
+                    + " pixels, the model takes " + config.imageSize());
+        }
+        long contextTokens = java.util.Arrays.stream(request.inputIds())
+                .filter(id -> id == config.embedding().imgContextTokenId()).count();
+        if (contextTokens != (long) expectedTiles * config.tokensPerTile()) {
+            throw new GenerationException("request " + request.id() + ": prompt has " + contextTokens
+                    + " <IMG_CONTEXT> tokens but " + expectedTiles + " tiles need " + (long) expectedTiles
+                    * config.tokensPerTile());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.hovle.model.generate;
+
+/**
+ * Completes prompts with a HoVLE model. Any number of threads may submit concurrently; each request gets a future
+ * and streams its tokens to its listener as they are produced.
+ *
+ * <p>Lifecycle: create one engine per model (per TaskManager or GPU in the streaming job), submit from anywhere,
+ * close it to stop the worker, fail pending requests and free the model's native memory.
+ */
+public interface GenerationEngine extends AutoCloseable {
+
+    /** Queues a request. Refusals (prompt too long, engine closed) complete the handle exceptionally. */
+    GenerationHandle submit(GenerationRequest request);
+
+    /** The version name of the model currently serving. */
+    String modelVersion();
+
+    /** Requests queued or running. */
+    int pendingRequests();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,90 @@
+package dev.hovle.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hovle.model.weights.SafetensorsFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The golden model cases as test models, and variants of them (another placement) made in a temp folder. */
+public final class TestModels {
+    private TestModels() {}
+
+    /** The golden fixtures root: {@code -Dhovle.golden.dir}, else {@code ../shared/golden}. */
+    public static Path goldenRoot() {
+        String configured = System.getProperty("hovle.golden.dir");
+        Path root = configured != null ? Path.of(configured) : Path.of("..", "shared", "golden");
+        if (!Files.isDirectory(root)) {
+            root = Path.of("..", "..", "shared", "golden");
+        }
+        if (!Files.isDirectory(root)) {
+            throw new IllegalStateException("golden fixtures not found at " + root.toAbsolutePath());
+        }
+        return root.normalize();
+    }
+
+    /** Every golden model case folder. */
+    public static List<Path> goldenModelCases() throws IOException {
+        List<Path> cases = new ArrayList<>();
+        try (var dirs = Files.list(goldenRoot().resolve("models"))) {
+            dirs.filter(d -> Files.exists(d.resolve("case.safetensors"))).sorted().forEach(cases::add);
+        }
+        return cases;
+    }
+
+    /** The first golden model case, which has an image. */
+    public static Path goldenCase() throws IOException {
+        return goldenModelCases().get(0);
+    }
+
+    /** A copy of a case's model (config and weights) with {@code pixel_shuffle_loc} set to {@code post}. */
+    public static Path asPostPlacement(Path caseDir, Path tempDir) throws IOException {
+        Path out = Files.createDirectories(tempDir.resolve("post-" + caseDir.getFileName()));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(caseDir.resolve("config.json").toFile());
+        ((ObjectNode) config.get("embedding_config")).put("pixel_shuffle_loc", "post");
+        Files.writeString(out.resolve("config.json"), json.writeValueAsString(config));
+        try (var files = Files.list(caseDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("model")).toList()) {
+                Files.copy(f, out.resolve(f.getFileName()));
+            }
+        }
+        return out;
+    }
+
+    /** The prompt ids of a golden case. */
+    public static int[] promptIds(Path caseDir) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(caseDir.resolve("case.safetensors"))) {
+            return toInts(f.longs("input_ids"));
+        }
+    }
+
+    /** The pixel values of a golden case, or null. */
+    public static float[] pixelValues(Path caseDir) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(caseDir.resolve("case.safetensors"))) {
+            return f.tensors().containsKey("pixel_values") ? f.floats("pixel_values") : null;
+        }
+    }
+
+    /** Expands every run of {@code <IMG_CONTEXT>} by {@code factor}: the HD prompt of the post placement. */
+    public static int[] hdIds(int[] ids, int contextId, int factor) {
+        List<Integer> out = new ArrayList<>();
+        for (int id : ids) {
+            for (int r = 0; r < (id == contextId ? factor : 1); r++) {
+                out.add(id);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static int[] toInts(long[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+}
