@@ -2,6 +2,11 @@ package dev.hovle.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -43,8 +48,14 @@ public final class HoVLEModel implements AutoCloseable {
         return load(snapshotDir, Device.cpu(), DataType.FLOAT32);
     }
 
-    /** Loads a snapshot directory onto {@code device}, computing in {@code dtype} (FLOAT32 or FLOAT16). */
+    /** Loads a snapshot directory onto {@code device} for inference, computing in {@code dtype}. */
     public static HoVLEModel load(Path snapshotDir, Device device, DataType dtype) throws IOException {
+        return load(snapshotDir, device, dtype, WeightMode.INFERENCE);
+    }
+
+    /** Loads a snapshot directory onto {@code device}, computing in {@code dtype} (FLOAT32 or FLOAT16). */
+    public static HoVLEModel load(Path snapshotDir, Device device, DataType dtype, WeightMode mode)
+            throws IOException {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be FLOAT32 or FLOAT16, not " + dtype);
         }
@@ -53,8 +64,10 @@ public final class HoVLEModel implements AutoCloseable {
         try (Checkpoint checkpoint = Checkpoint.open(snapshotDir)) {
             NDManager weightManager = manager.newSubManager();
             HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype);
-            // Nothing may attach to the weights' manager from now on: a temporary that tries is a leak, and fails.
-            weightManager.cap();
+            if (mode == WeightMode.INFERENCE) {
+                // Nothing may attach to the weights' manager from now on: a temporary that tries is a leak, and fails.
+                weightManager.cap();
+            }
             return new HoVLEModel(config, weights, manager, dtype);
         } catch (IOException | RuntimeException e) {
             manager.close();
@@ -100,7 +113,15 @@ public final class HoVLEModel implements AutoCloseable {
      * cached and batched paths are tested against.
      */
     public NDArray forward(NDManager scope, MultimodalInput input, ForwardObserver observer) {
-        NDArray inputsEmbeds = embed(scope, input, null, observer);
+        return forward(scope, List.of(input), observer);
+    }
+
+    /**
+     * Logits (B, N_max, V) for a batch of prompts of different lengths, right-padded, without any cache. Each real
+     * position's logits equal those of its prompt run alone; padded positions hold values to ignore.
+     */
+    public NDArray forward(NDManager scope, List<MultimodalInput> inputs, ForwardObserver observer) {
+        NDArray inputsEmbeds = embed(scope, inputs, null, observer);
         NDArray hidden = llm.hidden(inputsEmbeds, null, observer::llmLayerOutput);
         observer.llmFinalHidden(hidden);
         return llm.logits(hidden);
@@ -115,7 +136,7 @@ public final class HoVLEModel implements AutoCloseable {
 
     /** Runs a whole prompt into empty caches and returns the last position's logits (V). */
     public NDArray prefill(NDManager scope, MultimodalInput input, SequenceCaches caches) {
-        NDArray inputsEmbeds = embed(scope, input, caches.holistic(), ForwardObserver.NONE);
+        NDArray inputsEmbeds = embed(scope, List.of(input), caches.holistic(), ForwardObserver.NONE);
         NDArray hidden = llm.hidden(inputsEmbeds, caches.llm(), (layer, x) -> {});
         long last = hidden.getShape().get(1) - 1;
         return llm.logits(hidden.get(new NDIndex("0, {}", last)));
@@ -130,42 +151,72 @@ public final class HoVLEModel implements AutoCloseable {
     }
 
     /**
-     * The LLM's input embeddings (1, N, C) for a prompt. {@code pre}: the holistic output itself. {@code post}: the
-     * holistic output over the HD sequence, its image positions pixel-shuffled and projected back to the LLM's
-     * token count.
+     * The LLM's input embeddings (B, N_max, C) for a batch of prompts, right-padded. {@code pre}: the holistic
+     * output itself. {@code post}: the holistic output over the HD sequence, its image positions pixel-shuffled and
+     * projected back to the LLM's token count. Right padding changes no real position: both stacks are causal, and
+     * every sequence's positions start at 0.
      */
-    private NDArray embed(NDManager scope, MultimodalInput input, KvCache holisticCache, ForwardObserver observer) {
-        NDArray vision = null;
-        if (input.pixelValues() != null) {
-            vision = holistic.visionEmbeddings(input.pixelValues().toType(dtype, false)); // (T, P, C)
-            observer.visionEmbeddings(vision);
-        }
+    private NDArray embed(NDManager scope, List<MultimodalInput> inputs, KvCache holisticCache,
+            ForwardObserver observer) {
+        boolean pre = config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE;
         long width = config.embedding().transformer().hiddenSize();
-        if (config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE) {
-            NDArray imageTokens = null;
-            if (vision != null) {
-                imageTokens = holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width); // (T·P/4, C)
-                observer.imageTokensProjected(imageTokens);
+        List<NDArray> visions = new ArrayList<>();
+        List<NDArray> sequences = new ArrayList<>();
+        for (MultimodalInput input : inputs) {
+            NDArray vision = null;
+            NDArray imageRows = null;
+            if (input.pixelValues() != null) {
+                vision = holistic.visionEmbeddings(input.pixelValues().toType(dtype, false)); // (T, P, C)
+                observer.visionEmbeddings(vision);
+                if (pre) {
+                    imageRows = holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width); // (T·P/4, C)
+                    observer.imageTokensProjected(imageRows);
+                } else {
+                    imageRows = vision.reshape(-1, width); // (T·P, C)
+                }
             }
-            NDArray sequence = holistic.inputSequence(scope, input.holisticIds(), imageTokens);
-            observer.holisticInput(sequence);
-            NDArray out = holistic.encode(sequence, holisticCache, observer::holisticLayerOutput);
+            visions.add(vision);
+            sequences.add(holistic.inputSequence(scope, input.holisticIds(), imageRows)); // (1, N_e, C)
+        }
+        NDArray holisticInput = rightPad(scope, sequences); // (B, N_e max, C)
+        observer.holisticInput(holisticInput);
+        NDArray out = holistic.encode(holisticInput, holisticCache, observer::holisticLayerOutput);
+        if (pre) {
             observer.llmInput(out);
             return out;
         }
-        NDArray sequence = holistic.inputSequence(scope, input.holisticIds(), vision == null ? null : vision.reshape(-1, width));
-        observer.holisticInput(sequence);
-        NDArray out = holistic.encode(sequence, holisticCache, observer::holisticLayerOutput); // (1, N_hd, C)
-        NDArray imageTokens = null;
-        if (vision != null) {
-            NDArray imageOut = out.get(0).get(scope.create(contextPositions(input.holisticIds())));
-            imageTokens = holistic.project(holistic.pixelShuffle(imageOut.reshape(vision.getShape())))
-                    .reshape(-1, width); // (T·P/4, C)
-            observer.imageTokensProjected(imageTokens);
+        List<NDArray> llmInputs = new ArrayList<>();
+        for (int b = 0; b < inputs.size(); b++) {
+            MultimodalInput input = inputs.get(b);
+            NDArray sequenceOut = out.get(new NDIndex("{}:{}", b, b + 1)); // (1, N_e max, C)
+            NDArray imageTokens = null;
+            if (visions.get(b) != null) {
+                NDArray imageOut = sequenceOut.get(0).get(scope.create(contextPositions(input.holisticIds())));
+                imageTokens = holistic.project(holistic.pixelShuffle(imageOut.reshape(visions.get(b).getShape())))
+                        .reshape(-1, width); // (T·P/4, C)
+                observer.imageTokensProjected(imageTokens);
+            }
+            llmInputs.add(HdAssembly.llmInput(scope, input, config.embedding().imgContextTokenId(), sequenceOut,
+                    imageTokens));
         }
-        NDArray inputsEmbeds = HdAssembly.llmInput(scope, input, config.embedding().imgContextTokenId(), out, imageTokens);
+        NDArray inputsEmbeds = rightPad(scope, llmInputs);
         observer.llmInput(inputsEmbeds);
         return inputsEmbeds;
+    }
+
+    /** Stacks (1, N_i, C) sequences into (B, N_max, C), zero-filling after each sequence's end. */
+    private static NDArray rightPad(NDManager scope, List<NDArray> sequences) {
+        if (sequences.size() == 1) {
+            return sequences.get(0);
+        }
+        long longest = sequences.stream().mapToLong(s -> s.getShape().get(1)).max().orElseThrow();
+        NDList padded = new NDList();
+        for (NDArray s : sequences) {
+            long missing = longest - s.getShape().get(1);
+            padded.add(missing == 0 ? s
+                    : s.concat(scope.zeros(new Shape(1, missing, s.getShape().get(2)), s.getDataType()), 1));
+        }
+        return NDArrays.concat(padded, 0);
     }
 
     private long[] contextPositions(int[] ids) {
