@@ -23,12 +23,13 @@ final class Attention {
 
     /**
      * @param x normalised input (B, T, C)
-     * @param rope cos and sin for the T new positions, (T, d) each
-     * @param mask additive mask (T, S) or (B, 1, 1, T, S)
-     * @param cache the stack's cache, or null for a cache-free forward over exactly these T positions
+     * @param rope cos and sin for the T new positions, (B or 1, T, d) each
+     * @param mask additive mask (B or 1, 1, 1, T, S)
+     * @param cache where this step's keys and values go and earlier ones come from; null for a cache-free forward
+     *     over exactly these T positions
      */
     static NDArray forward(NDArray x, DecoderLayerWeights w, TransformerConfig t, int layer, NDList rope,
-            NDArray mask, KvCache cache) {
+            NDArray mask, KvStore cache) {
         Shape in = x.getShape();
         long b = in.get(0);
         long n = in.get(1);
@@ -43,8 +44,10 @@ final class Attention {
         NDArray value = qkv.get(new NDIndex(":, :, :, {}, :", g + 1)).transpose(0, 2, 1, 3); // (B, K, T, d)
 
         // Rotate queries and keys by their absolute positions.
-        q = RotaryEmbedding.apply(q, rope.get(0), rope.get(1));
-        key = RotaryEmbedding.apply(key, rope.get(0), rope.get(1));
+        NDArray cos = rope.get(0).expandDims(1); // (B, 1, T, d)
+        NDArray sin = rope.get(1).expandDims(1);
+        q = RotaryEmbedding.apply(q, cos.expandDims(1), sin.expandDims(1));
+        key = RotaryEmbedding.apply(key, cos, sin);
 
         // Attend over everything cached so far plus this step.
         if (cache != null) {

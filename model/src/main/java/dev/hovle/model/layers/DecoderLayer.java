@@ -11,7 +11,7 @@ final class DecoderLayer {
 
     /** x (B, T, C) → (B, T, C). */
     static NDArray forward(NDArray x, DecoderLayerWeights w, TransformerConfig t, int layer, NDList rope,
-            NDArray mask, KvCache cache) {
+            NDArray mask, KvStore cache) {
         double eps = t.rmsNormEps();
         // x += Wo·Attn(RMSNorm(x))
         NDArray h = x.add(Attention.forward(Ops.rmsNorm(x, w.attentionNorm(), eps), w, t, layer, rope, mask, cache));

@@ -46,12 +46,41 @@ public final class DecoderStack {
         return x;
     }
 
-    /** Additive causal mask (T, start + T): query i (at position start + i) sees positions up to its own. */
+    /**
+     * Runs every layer over one new position per sequence, x (B, 1, C), where sequence b's new position is
+     * {@code positions[b]} and its keys and values live in {@code cache}. Returns (B, 1, C).
+     */
+    public NDArray decode(NDArray x, int[] positions, KvStore cache) {
+        NDManager manager = x.getManager();
+        NDList rope = rotary.cosSin(manager, positions, x.getDataType());
+        NDArray mask = decodeMask(manager, positions, x.getDataType());
+        for (int i = 0; i < layers.size(); i++) {
+            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache);
+        }
+        return x;
+    }
+
+    /** Additive causal mask (1, 1, 1, T, start + T): query i (position start + i) sees positions up to its own. */
     static NDArray causalMask(NDManager manager, int start, int count, DataType type) {
         NDArray queries = manager.arange(start, start + count, 1, DataType.INT32).expandDims(1); // (T, 1)
         NDArray keys = manager.arange(0, start + count, 1, DataType.INT32).expandDims(0); // (1, S)
         NDArray hidden = keys.gt(queries); // (T, S)
-        return hidden.toType(type, false).mul(Ops.maskValue(type));
+        return hidden.toType(type, false).mul(Ops.maskValue(type)).reshape(1, 1, 1, count, start + count);
+    }
+
+    /**
+     * Additive mask (B, 1, 1, 1, S) for one new token per sequence over a batch cache S = max position + 1 long:
+     * sequence b sees its positions 0..positions[b] and none of the padding beyond.
+     */
+    static NDArray decodeMask(NDManager manager, int[] positions, DataType type) {
+        int longest = 0;
+        for (int p : positions) {
+            longest = Math.max(longest, p + 1);
+        }
+        NDArray own = manager.create(positions).reshape(positions.length, 1); // (B, 1)
+        NDArray keys = manager.arange(0, longest, 1, DataType.INT32).expandDims(0); // (1, S)
+        NDArray hidden = keys.gt(own); // (B, S)
+        return hidden.toType(type, false).mul(Ops.maskValue(type)).reshape(positions.length, 1, 1, 1, longest);
     }
 
     /** Receives each layer's output; used by parity checks and debugging, a no-op by default. */

@@ -12,7 +12,7 @@ import dev.hovle.model.config.TransformerConfig;
  * A forward step writes its new positions at {@link #length()} in every layer, then {@link #advance(int)} moves the
  * length on once the whole stack has run.
  */
-public final class KvCache implements AutoCloseable {
+public final class KvCache implements KvStore, AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private final int capacity;
@@ -51,7 +51,8 @@ public final class KvCache implements AutoCloseable {
      * Writes (B, K, T, d) keys and values of {@code layer} at the current length and returns the views over
      * every cached position including them, (B, K, length + T, d).
      */
-    NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
+    @Override
+    public NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
         long t = newKeys.getShape().get(2);
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + t + " positions exceed capacity "

@@ -22,18 +22,32 @@ public final class RotaryEmbedding {
     }
 
     /**
-     * cos and sin, each (T, d), for the positions {@code start .. start + count - 1} of a sequence that is
+     * cos and sin, each (1, T, d), for the positions {@code start .. start + count - 1} of a sequence that is
      * {@code totalLength} long (which selects the dynamic NTK base).
      */
     public NDList cosSin(NDManager manager, int start, int count, int totalLength, DataType type) {
-        NDArray positions = manager.arange(start, start + count, 1, DataType.FLOAT32); // (T)
-        return cosSin(positions, totalLength, type);
+        NDArray positions = manager.arange(start, start + count, 1, DataType.FLOAT32).expandDims(0); // (1, T)
+        return cosSin(positions, rope.baseFor(totalLength, headDim), type);
     }
 
-    /** cos and sin, each (..., d), for arbitrary float32 positions (one row per position). */
-    public NDList cosSin(NDArray positions, int totalLength, DataType type) {
+    /**
+     * cos and sin, each (B, 1, d), for one new position per sequence: {@code positions[b]}, in a sequence
+     * {@code positions[b] + 1} long.
+     */
+    public NDList cosSin(NDManager manager, int[] positions, DataType type) {
+        float[] at = new float[positions.length];
+        int longest = 0;
+        for (int b = 0; b < positions.length; b++) {
+            at[b] = positions[b];
+            longest = Math.max(longest, positions[b] + 1);
+        }
+        // One base for the whole batch: it only changes past max_position_embeddings, where dynamic NTK cannot be
+        // batch-invariant anyway (see the golden README on cached dynamic rotary).
+        return cosSin(manager.create(at).reshape(positions.length, 1), rope.baseFor(longest, headDim), type);
+    }
+
+    private NDList cosSin(NDArray positions, double base, DataType type) {
         NDManager manager = positions.getManager();
-        double base = rope.baseFor(totalLength, headDim);
         NDArray exponents = manager.arange(0, headDim, 2, DataType.FLOAT32).div(headDim); // (d/2)
         NDArray inverseFrequencies = manager.create((float) base).pow(exponents).pow(-1); // (d/2)
         NDArray angles = positions.expandDims(-1).mul(inverseFrequencies); // (..., d/2)
@@ -47,7 +61,7 @@ public final class RotaryEmbedding {
         return new NDList(cos, sin);
     }
 
-    /** x·cos + rotateHalf(x)·sin for x (B, heads, T, d) and cos/sin (T, d) or (B, 1, T, d). */
+    /** x·cos + rotateHalf(x)·sin for x (..., T, d) and cos/sin broadcastable to it. */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         long half = x.getShape().getLastDimension() / 2;
         NDArray x1 = x.get(new NDIndex("..., :{}", half));
