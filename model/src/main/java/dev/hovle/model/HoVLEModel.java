@@ -15,6 +15,7 @@ import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.layers.HolisticEmbedding;
 import dev.hovle.model.layers.KvCache;
 import dev.hovle.model.layers.LanguageModel;
+import dev.hovle.model.layers.SlotKvCache;
 import dev.hovle.model.weights.Checkpoint;
 import dev.hovle.model.weights.HoVLEWeights;
 import dev.hovle.model.weights.WeightLoader;
@@ -142,6 +143,30 @@ public final class HoVLEModel implements AutoCloseable {
         return llm.logits(hidden.get(new NDIndex("0, {}", last)));
     }
 
+    /**
+     * Starts running a prompt into one sequence's caches chunk by chunk; the prefill's long-lived arrays (image
+     * tokens, holistic outputs) live in {@code requestScope}.
+     */
+    public ChunkedPrefill startPrefill(NDManager requestScope, MultimodalInput input, KvCache holisticCache,
+            KvCache llmCache) {
+        return new ChunkedPrefill(this, requestScope, input, holisticCache, llmCache);
+    }
+
+    /**
+     * Feeds one new token per sequence through both stacks, batched: sequence b lives in slot b of both slot caches.
+     * Returns logits (B, V) and advances both caches.
+     */
+    public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache) {
+        int batch = tokens.length;
+        NDArray embedded = holistic.inputSequence(step, tokens, null).reshape(batch, 1, -1); // (B, 1, C)
+        NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticCache.positions(batch),
+                holisticCache.decodeStore(batch));
+        holisticCache.advanceDecoded(batch);
+        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(batch));
+        llmCache.advanceDecoded(batch);
+        return llm.logits(llm.finalNorm(x)).reshape(batch, -1);
+    }
+
     /** Feeds one generated token through both cached stacks and returns its logits (V). */
     public NDArray decode(NDManager scope, int token, SequenceCaches caches) {
         NDArray embedded = holistic.inputSequence(scope, new int[] {token}, null); // (1, 1, C)
@@ -202,6 +227,40 @@ public final class HoVLEModel implements AutoCloseable {
         NDArray inputsEmbeds = rightPad(scope, llmInputs);
         observer.llmInput(inputsEmbeds);
         return inputsEmbeds;
+    }
+
+    /** The sequence entering the holistic layers (1, N_e, C): text rows with the image rows put in place. */
+    NDArray holisticInput(NDManager scope, MultimodalInput input) {
+        NDArray imageRows = null;
+        if (input.pixelValues() != null) {
+            long width = config.embedding().transformer().hiddenSize();
+            NDArray vision = holistic.visionEmbeddings(input.pixelValues().toType(dtype, false));
+            imageRows = config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE
+                    ? holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width)
+                    : vision.reshape(-1, width);
+        }
+        return holistic.inputSequence(scope, input.holisticIds(), imageRows);
+    }
+
+    /** The post placement's LLM input (1, N, C) from the holistic outputs over the whole HD sequence. */
+    NDArray assembleLlmInput(NDManager scope, MultimodalInput input, NDArray holisticOut) {
+        NDArray imageTokens = null;
+        if (input.pixelValues() != null) {
+            long width = config.embedding().transformer().hiddenSize();
+            NDArray imageOut = holisticOut.get(0).get(scope.create(contextPositions(input.holisticIds())));
+            int patches = config.embedding().patchesPerTile();
+            imageTokens = holistic.project(holistic.pixelShuffle(imageOut.reshape(-1, patches, width)))
+                    .reshape(-1, width);
+        }
+        return HdAssembly.llmInput(scope, input, config.embedding().imgContextTokenId(), holisticOut, imageTokens);
+    }
+
+    HolisticEmbedding holistic() {
+        return holistic;
+    }
+
+    LanguageModel llm() {
+        return llm;
     }
 
     /** Stacks (1, N_i, C) sequences into (B, N_max, C), zero-filling after each sequence's end. */

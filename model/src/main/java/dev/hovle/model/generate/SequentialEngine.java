@@ -109,6 +109,11 @@ public final class SequentialEngine implements GenerationEngine {
         int[] tokens = new int[params.maxNewTokens()];
         int count = 0;
         FinishReason reason = FinishReason.LENGTH;
+        if (request.deadline() != null && Instant.now().isAfter(request.deadline())) {
+            // Expired while queued: spend nothing on it.
+            return new GenerationResult(new int[0], FinishReason.DEADLINE, request.inputIds().length,
+                    new GenerationTimings(queueNanos, 0, 0), modelVersion);
+        }
         long prefillNanos;
         try (NDManager scope = model.newScope()) {
             NDArray pixels = request.pixels() == null ? null : scope.create(request.pixels().values(),

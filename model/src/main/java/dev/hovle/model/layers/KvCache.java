@@ -37,6 +37,24 @@ public final class KvCache implements KvStore, AutoCloseable {
         return new KvCache(keys, values, capacity);
     }
 
+    /** A cache over existing (1, K, capacity, d) views, e.g. one slot of a {@link SlotKvCache}; starts empty. */
+    static KvCache over(NDArray[] keys, NDArray[] values) {
+        return new KvCache(keys, values, (int) keys[0].getShape().get(2));
+    }
+
+    /** Forgets every cached position (the memory is reused, not freed). */
+    public void reset() {
+        length = 0;
+    }
+
+    /** Sets the number of cached positions, after the arrays were filled elsewhere. */
+    void setLength(int newLength) {
+        if (newLength < 0 || newLength > capacity) {
+            throw new IllegalArgumentException("length " + newLength + " outside 0.." + capacity);
+        }
+        length = newLength;
+    }
+
     /** Positions already cached. */
     public int length() {
         return length;

@@ -23,7 +23,11 @@ public final class LanguageModel {
 
     /** Final hidden states (B, T, C) after the layers and the final norm. */
     public NDArray hidden(NDArray inputsEmbeds, KvCache cache, DecoderStack.LayerObserver observer) {
-        NDArray x = stack.forward(inputsEmbeds, cache, observer);
+        return finalNorm(stack.forward(inputsEmbeds, cache, observer));
+    }
+
+    /** The final RMSNorm, (..., C) → (..., C). */
+    public NDArray finalNorm(NDArray x) {
         return Ops.rmsNorm(x, weights.norm(), config.transformer().rmsNormEps());
     }
 
