@@ -3,6 +3,7 @@ package dev.hovle.model.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.sentencepiece.SpTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -56,11 +57,11 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
-    void decodesEveryTextExactlyAsDjlSentencePieceDoesForBasicPlaneText() throws IOException {
+    void decodesBasicPlaneTextExactlyAsDjlSentencePieceDoes() throws IOException {
         String text = "A café: 颜色 naïve,  3 circles.\n\tend ";
         int[] ids = tokenizer.encode(text, false);
 
-        try (ai.djl.sentencepiece.SpTokenizer sp = new ai.djl.sentencepiece.SpTokenizer(dir.resolve("tokenizer.model"))) {
+        try (SpTokenizer sp = new SpTokenizer(dir.resolve("tokenizer.model"))) {
             assertThat(tokenizer.decode(ids)).isEqualTo(sp.getProcessor().decode(ids)).isEqualTo(text);
         }
     }
