@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         version = "HoVLE Stream 0.1.0",
         description = "HoVLE vision-language model tools: create, run, verify and benchmark models.",
         subcommands = {
+            InitCommand.class,
             VerifyGoldenCommand.class,
             CommandLine.HelpCommand.class
         })

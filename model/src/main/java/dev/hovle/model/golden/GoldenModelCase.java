@@ -63,6 +63,7 @@ final class GoldenModelCase {
                     : null;
             MultimodalInput input = new MultimodalInput(ids, hdIds, pixels);
 
+            rows.addAll(GoldenTextChecks.verify(dir, caseJson, expected));
             checkForward(model, scope, input, expected);
             checkGreedy(model, scope, input, expected);
             checkTrainingLoss(model, scope, expected, pixels);

@@ -49,6 +49,18 @@ public final class PromptBuilder {
         return new Builder();
     }
 
+    /**
+     * The builder a model's config calls for: its template, its tokens per tile, and the HD prompt when the
+     * projector sits after the holistic layers.
+     */
+    public static PromptBuilder forModel(dev.hovle.model.config.HoVLEConfig config) {
+        Builder b = builder().setTemplate(ChatTemplate.named(config.template())).setNumImageToken(config.tokensPerTile());
+        if (config.embedding().pixelShuffleLocation() == dev.hovle.model.config.PixelShuffleLocation.POST) {
+            b.optHdDownsampleRatio(config.embedding().downsampleRatio());
+        }
+        return b.build();
+    }
+
     public ChatTemplate template() {
         return template;
     }
