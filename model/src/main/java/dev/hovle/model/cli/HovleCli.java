@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "HoVLE vision-language model tools: create, run, verify and benchmark models.",
         subcommands = {
             InitCommand.class,
+            BenchCommand.class,
             VerifyGoldenCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -12,6 +12,7 @@ public final class EngineStats {
     private final LongAdder finished = new LongAdder();
     private final AtomicLong lastBatch = new AtomicLong();
     private final AtomicLong largestStepTokens = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<Integer, long[]> pureDecode = new java.util.concurrent.ConcurrentHashMap<>();
 
     void recordStep(int batch, int prefill, long nanos) {
         steps.increment();
@@ -20,6 +21,15 @@ public final class EngineStats {
         stepNanos.add(nanos);
         lastBatch.set(batch);
         largestStepTokens.accumulateAndGet(batch + prefill, Math::max);
+        if (prefill == 0 && batch > 0) {
+            pureDecode.compute(batch, (b, v) -> v == null ? new long[] {1, nanos} : new long[] {v[0] + 1, v[1] + nanos});
+        }
+    }
+
+    /** Mean time of the steps that only decoded, with exactly {@code batch} sequences; NaN when none ran. */
+    public double meanDecodeStepNanos(int batch) {
+        long[] v = pureDecode.get(batch);
+        return v == null ? Double.NaN : (double) v[1] / v[0];
     }
 
     void recordFinished(Sequence s, FinishReason reason) {
