@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "HoVLE vision-language model tools: create, run, verify and benchmark models.",
         subcommands = {
             InitCommand.class,
+            GenerateCommand.class,
+            TilesCommand.class,
             BenchCommand.class,
             VerifyGoldenCommand.class,
             CommandLine.HelpCommand.class
