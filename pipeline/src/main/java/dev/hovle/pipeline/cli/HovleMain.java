@@ -9,7 +9,7 @@ public final class HovleMain {
 
     /** The full command line. */
     public static CommandLine commandLine() {
-        return HovleCli.commandLine();
+        return HovleCli.commandLine().addSubcommand(new RunCommand());
     }
 
     public static void main(String[] args) {
