@@ -64,7 +64,7 @@ public final class HoVLEModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (Checkpoint checkpoint = Checkpoint.open(snapshotDir)) {
             NDManager weightManager = manager.newSubManager();
-            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype);
+            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype, mode == WeightMode.TRAINING);
             if (mode == WeightMode.INFERENCE) {
                 // Nothing may attach to the weights' manager from now on: a temporary that tries is a leak, and fails.
                 weightManager.cap();
