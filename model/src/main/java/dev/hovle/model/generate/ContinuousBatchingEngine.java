@@ -125,7 +125,8 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 }
             } catch (InterruptedException e) {
                 break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Even an Error fails the requests in flight, not the worker: later requests still get served.
                 LOG.error("engine step failed; failing the requests in flight", e);
                 failInFlight(e);
             }
@@ -156,7 +157,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 next.prefill = model.startPrefill(next.scope, new MultimodalInput(r.inputIds(), r.holisticIds(), pixels),
                         holisticSlots.slot(top), llmSlots.slot(top));
                 prefilling = next;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 fail(next, e);
             }
         }
@@ -232,14 +233,14 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         s.result.complete(s.finish(reason, modelVersion));
     }
 
-    private void fail(Sequence s, RuntimeException e) {
+    private void fail(Sequence s, Throwable e) {
         closeScope(s);
         pending.decrementAndGet();
         s.result.completeExceptionally(e instanceof GenerationException ge ? ge
                 : new GenerationException("generation failed for request " + s.request.id() + ": " + e.getMessage(), e));
     }
 
-    private void failInFlight(RuntimeException e) {
+    private void failInFlight(Throwable e) {
         for (Sequence s : running) {
             fail(s, e);
         }

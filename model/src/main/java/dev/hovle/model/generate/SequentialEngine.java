@@ -90,7 +90,8 @@ public final class SequentialEngine implements GenerationEngine {
             }
             try {
                 job.result.complete(run(job));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Even an Error (a class that failed to load, native OOM) fails this request, not the worker.
                 LOG.warn("request {} failed", job.request.id(), e);
                 job.result.completeExceptionally(new GenerationException("generation failed for request "
                         + job.request.id() + ": " + e.getMessage(), e));
