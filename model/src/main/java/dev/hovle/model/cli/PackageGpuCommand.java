@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code hovle package-gpu}: one archive with what a GPU host needs to run the model commands (generate, bench,
  * verify-golden): the model library and its runtime jars without the CPU natives, and a {@code jlink} Java runtime.
- * The host brings CUDA libtorch the normal DJL way (see deploy/README.md).
+ * The host brings CUDA libtorch the normal DJL way (see deploy/GPU.md).
  */
 @Command(name = "package-gpu", description = "Package the model commands for a GPU host: model jars without CPU "
         + "natives plus a jlink Java runtime, as one tar.gz (refused above --max-mib).")
