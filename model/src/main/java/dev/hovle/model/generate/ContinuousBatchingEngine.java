@@ -80,20 +80,15 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
     @Override
     public GenerationHandle submit(GenerationRequest request) {
         Sequence sequence = new Sequence(request, System.nanoTime());
-        try {
-            if (closed.get()) {
-                throw new GenerationException("engine is closed; request " + request.id() + " was not run");
-            }
-            Admission.check(model.config(), request);
-            int needed = request.inputIds().length + request.params().maxNewTokens();
-            if (needed > llmSlots.capacity() || request.holisticIds().length + request.params().maxNewTokens()
-                    > holisticSlots.capacity()) {
-                throw new PromptTooLongException("request " + request.id() + ": prompt of " + request.inputIds().length
-                        + " tokens plus " + request.params().maxNewTokens() + " new tokens exceeds the engine's sequence"
-                        + " length of " + llmSlots.capacity());
-            }
-        } catch (GenerationException e) {
-            sequence.result.completeExceptionally(e);
+        int maxNew = request.params().maxNewTokens();
+        if (!Admission.admit(model.config(), request, closed.get(), sequence.result)) {
+            return sequence;
+        }
+        if (request.inputIds().length + maxNew > llmSlots.capacity()
+                || request.holisticIds().length + maxNew > holisticSlots.capacity()) {
+            sequence.result.completeExceptionally(new PromptTooLongException("request " + request.id() + ": prompt of "
+                    + request.inputIds().length + " tokens plus " + maxNew + " new tokens exceeds the engine's"
+                    + " sequence length of " + llmSlots.capacity()));
             return sequence;
         }
         pending.incrementAndGet();
