@@ -160,9 +160,9 @@ public final class HoVLEModel implements AutoCloseable {
         int batch = tokens.length;
         NDArray embedded = holistic.inputSequence(step, tokens, null).reshape(batch, 1, -1); // (B, 1, C)
         NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticCache.positions(batch),
-                holisticCache.decodeStore(batch));
+                holisticCache.decodeStore(step, batch));
         holisticCache.advanceDecoded(batch);
-        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(batch));
+        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(step, batch));
         llmCache.advanceDecoded(batch);
         return llm.logits(llm.finalNorm(x)).reshape(batch, -1);
     }
