@@ -7,9 +7,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.IIORegistry;
@@ -25,9 +23,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 final class ImageDecoder {
 
-    /** libjpeg's warning when the data ends early; Pillow raises "image file is truncated" there. */
-    private static final String JPEG_TRUNCATED = "Premature end of JPEG file";
-
     private final long pixelLimit;
 
     ImageDecoder(long pixelLimit) {
@@ -37,21 +32,18 @@ final class ImageDecoder {
     /** Decodes {@code data}, whose format is found from its magic bytes. */
     RgbPixels decode(byte[] data) throws InvalidImageException {
         ImageFormat format = ImageFormat.detect(data);
+        if (format == ImageFormat.WEBP) {
+            WebpContainer.checkComplete(data);
+        }
         ImageReader reader = Readers.create(format);
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in, true, true);
             checkSize(format, reader.getWidth(0), reader.getHeight(0));
-            RgbPixels pixels = switch (format) {
+            return switch (format) {
                 case PNG -> PngConversion.toRgb(reader.read(0).getRaster(), PngHeader.parse(data));
                 case JPEG -> decodeJpeg(reader, data);
                 case WEBP -> decodeWebp(reader.read(0));
             };
-            if (warnings.stream().anyMatch(w -> w.contains(JPEG_TRUNCATED))) {
-                throw new InvalidImageException(Reason.CORRUPT, "corrupt JPEG image: truncated (" + JPEG_TRUNCATED + ")");
-            }
-            return pixels;
         } catch (IOException | RuntimeException e) {
             // Decoders signal damaged input with IIOException but also with unchecked exceptions from their
             // internals (index, array-size and state errors); both mean the bytes are bad.
