@@ -151,7 +151,8 @@ class InvalidImageTest {
     }
 
     private static InvalidImageException refusal(byte[] data) {
-        InvalidImageException e = catchThrowableOfType(InvalidImageException.class, () -> PREPROCESSOR.preprocess(data));
+        InvalidImageException e =
+                catchThrowableOfType(InvalidImageException.class, () -> PREPROCESSOR.preprocess(data));
         assertThat(e).as("expected an InvalidImageException").isNotNull();
         return e;
     }

@@ -42,6 +42,8 @@ class PillowConversionTest {
         "ycc420.jpg", // baseline, 4:2:0 chroma (libjpeg fancy upsampling)
         "ycc422.jpg",
         "ycc444.jpg",
+        "ycc440.jpg", // vertical-only chroma subsampling (written by the JDK's JPEG writer)
+        "ycc411.jpg", // 4:1:1 (likewise)
         "progressive.jpg",
         "gray.jpg",
         "icc.jpg", // embedded non-sRGB profile: not applied

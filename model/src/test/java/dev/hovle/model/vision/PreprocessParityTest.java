@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -55,7 +56,8 @@ class PreprocessParityTest {
         for (int t = 0; t < files.size(); t++) {
             RgbImage expected = Fixtures.readRgbPng(dir.resolve(files.get(t).asText()));
             RgbImage actual = image.tiles().get(t);
-            assertThat(actual).as(files.get(t).asText() + ": " + Fixtures.difference(actual, expected)).isEqualTo(expected);
+            String file = files.get(t).asText();
+            assertThat(actual).as(file + ": " + Fixtures.difference(actual, expected)).isEqualTo(expected);
         }
     }
 
@@ -72,7 +74,8 @@ class PreprocessParityTest {
         assertThat(sha256LittleEndian(values)).isEqualTo(expected.get("sha256_float32_le").asText());
         for (JsonNode sample : expected.get("samples")) {
             JsonNode at = sample.get("index_tile_channel_y_x");
-            int index = ((at.get(0).asInt() * 3 + at.get(1).asInt()) * size + at.get(2).asInt()) * size + at.get(3).asInt();
+            int plane = at.get(0).asInt() * 3 + at.get(1).asInt();
+            int index = (plane * size + at.get(2).asInt()) * size + at.get(3).asInt();
             assertThat(values[index]).as("sample " + at).isEqualTo((float) sample.get("value").asDouble());
         }
         double[] means = channelMeans(values, 0, image.numTiles(), size);
@@ -144,8 +147,7 @@ class PreprocessParityTest {
         byte[] data = Files.readAllBytes(file);
         ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         int headerLength = (int) in.getLong(0);
-        JsonNode tensor = JSON.readTree(new String(data, 8, headerLength, java.nio.charset.StandardCharsets.UTF_8))
-                .get(name);
+        JsonNode tensor = JSON.readTree(new String(data, 8, headerLength, StandardCharsets.UTF_8)).get(name);
         assertThat(tensor.get("dtype").asText()).isEqualTo("F32");
         int begin = 8 + headerLength + tensor.get("data_offsets").get(0).asInt();
         int end = 8 + headerLength + tensor.get("data_offsets").get(1).asInt();
