@@ -158,7 +158,7 @@ public final class HoVLEModel implements AutoCloseable {
      */
     public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache) {
         int batch = tokens.length;
-        NDArray embedded = holistic.inputSequence(step, tokens, null).reshape(batch, 1, -1); // (B, 1, C)
+        NDArray embedded = holistic.embedTokens(step, tokens).reshape(batch, 1, -1); // (B, 1, C)
         NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticCache.positions(batch),
                 holisticCache.decodeStore(step, batch));
         holisticCache.advanceDecoded(batch);
@@ -169,7 +169,7 @@ public final class HoVLEModel implements AutoCloseable {
 
     /** Feeds one generated token through both cached stacks and returns its logits (V). */
     public NDArray decode(NDManager scope, int token, SequenceCaches caches) {
-        NDArray embedded = holistic.inputSequence(scope, new int[] {token}, null); // (1, 1, C)
+        NDArray embedded = holistic.embedTokens(scope, new int[] {token}); // (1, 1, C)
         NDArray inputsEmbeds = holistic.encode(embedded, caches.holistic(), (layer, x) -> {});
         NDArray hidden = llm.hidden(inputsEmbeds, caches.llm(), (layer, x) -> {});
         return llm.logits(hidden.get(new NDIndex("0, 0")));

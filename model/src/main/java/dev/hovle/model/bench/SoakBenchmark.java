@@ -20,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
 public final class SoakBenchmark {
     private SoakBenchmark() {}
 
+    private static long heapUsedBytes() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
     public static void run(HoVLEModel model, int requests, int maxBatch, PrintStream out, PrintStream progress)
             throws IOException {
         int vocab = model.config().llm().vocabSize();
@@ -45,14 +50,14 @@ public final class SoakBenchmark {
                     rssAfter100 = ModelBench.residentBytes();
                     arraysAfter100 = model.liveNativeArrays();
                 }
-                if ((i + 1) % 50 == 0) {
-                    progress.printf(Locale.ROOT, "\rsoak: %d/%d requests, %.0f s", i + 1, requests,
-                            (System.nanoTime() - started) / 1e9);
+                if ((i + 1) % 250 == 0) {
+                    progress.printf(Locale.ROOT, "soak: %d/%d requests, %.0f s, resident %.1f MiB, heap used %.1f MiB,"
+                            + " live native arrays %d%n", i + 1, requests, (System.nanoTime() - started) / 1e9,
+                            ModelBench.residentBytes() / 1048576.0, heapUsedBytes() / 1048576.0, model.liveNativeArrays());
                 }
             }
             inFlight.forEach(CompletableFuture::join);
         }
-        progress.println();
         long rssEnd = ModelBench.residentBytes();
         out.printf(Locale.ROOT, "soak: %d requests, batch %d: resident %.1f MiB after 100, %.1f MiB after %d (%+.1f%%); "
                 + "live native arrays %d after 100, %d at the end%n", requests, maxBatch, rssAfter100 / 1048576.0,

@@ -110,6 +110,19 @@ abstract class GenerationEngineContractTest {
     }
 
     @Test
+    void treatsAGeneratedImageContextTokenAsAnOrdinaryToken() throws Exception {
+        // Force <IMG_CONTEXT> as the first generated token by making it the prompt's only sampling choice: a
+        // temperature-free sampler cannot be forced, so decode it directly after a prefill instead.
+        try (ai.djl.ndarray.NDManager scope = model.newScope();
+                dev.hovle.model.SequenceCaches caches = model.newCaches(scope, prompt.length + 2, prompt.length + 2)) {
+            ai.djl.ndarray.NDArray pixelArray = scope.create(pixels.values(), new Shape(3, 3, 56, 56));
+            model.prefill(scope, new MultimodalInput(prompt, prompt, pixelArray), caches);
+            float[] logits = model.decode(scope, IMG_CONTEXT, caches).toFloatArray();
+            assertThat(logits).hasSize(320).doesNotContain(Float.NaN);
+        }
+    }
+
+    @Test
     void streamsEveryTokenToTheListenerInOrder() {
         List<Integer> streamed = new CopyOnWriteArrayList<>();
         GenerationResult result = engine.submit(GenerationRequest.of("stream", prompt, prompt, pixels,
