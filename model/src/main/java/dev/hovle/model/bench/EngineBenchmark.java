@@ -35,11 +35,13 @@ final class EngineBenchmark {
         // Ordinary ids only: the special tokens sit at the top of the vocabulary.
         int highestOrdinary = Math.min(vocab - 20, model.config().embedding().imgContextTokenId() - 10);
         SplittableRandom random = new SplittableRandom(batch);
-        GenerationParams params = new GenerationParams(newTokens, new int[0], SamplingParams.GREEDY);
         try (ContinuousBatchingEngine engine = ContinuousBatchingEngine.builder().setModel(model).optMaxBatch(batch)
-                .optTokenBudget(promptTokens + batch + 1).optMaxSequenceLength(promptTokens + newTokens + 2).build()) {
+                .optTokenBudget(promptTokens + batch + 1).optMaxSequenceLength(promptTokens + newTokens + batch + 2).build()) {
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
+                // Prompts join one per step; the earlier ones generate longer, so all finish together after
+                // newTokens steps with the whole batch decoding.
+                GenerationParams params = new GenerationParams(newTokens + batch - b, new int[0], SamplingParams.GREEDY);
                 int[] ids = random.ints(promptTokens, 3, highestOrdinary).toArray();
                 ids[0] = model.config().llm().bosTokenId();
                 results.add(engine.submit(GenerationRequest.of("bench-" + b, ids, ids, null, params)

@@ -28,7 +28,7 @@ public final class ModelBench {
         List<EngineBenchmark.Row> rows = new ArrayList<>();
         for (int batch : batches) {
             AtomicLong done = new AtomicLong();
-            long total = (long) batch * newTokens;
+            long total = (long) batch * newTokens + (long) batch * (batch + 1) / 2;
             long started = System.nanoTime();
             rows.add(EngineBenchmark.run(model, batch, promptTokens, newTokens, t -> {
                 long d = done.incrementAndGet();
