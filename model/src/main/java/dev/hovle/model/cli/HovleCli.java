@@ -30,7 +30,24 @@ public final class HovleCli implements Runnable {
 
     /** A command line with every model command; other modules add theirs with {@code addSubcommand}. */
     public static CommandLine commandLine() {
-        return new CommandLine(new HovleCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new HovleCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(HovleCli::reportError);
+    }
+
+    /** Bad input gets one clear line naming what was wrong; anything else keeps its stack trace. */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        boolean userError = cause instanceof IllegalArgumentException || cause instanceof java.io.IOException
+                || cause instanceof dev.hovle.model.vision.InvalidImageException
+                || cause instanceof dev.hovle.model.config.ConfigException
+                || cause instanceof dev.hovle.model.weights.WeightException
+                || cause instanceof dev.hovle.model.generate.GenerationException;
+        if (userError) {
+            cmd.getErr().println("hovle " + cmd.getCommandName() + ": " + cause.getMessage());
+        } else {
+            cause.printStackTrace(cmd.getErr());
+        }
+        return 2;
     }
 
     public static void main(String[] args) {
