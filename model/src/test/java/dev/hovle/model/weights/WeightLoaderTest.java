@@ -97,6 +97,30 @@ class WeightLoaderTest {
     }
 
     @Test
+    void loadsFloat16CheckpointsIntoFloat32Compute(@TempDir Path temp) throws Exception {
+        Path golden = TestModels.goldenCase();
+        Files.copy(golden.resolve("config.json"), temp.resolve("config.json"));
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        try (SafetensorsFile file = SafetensorsFile.open(golden.resolve("model.safetensors"));
+                ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            for (TensorInfo t : file.tensors().values()) {
+                byte[] half = file.read(t.name(), manager, ai.djl.ndarray.types.DataType.FLOAT16).toByteArray();
+                entries.add(new SafetensorsWriter.Entry(t.name(), TensorDtype.F16, t.shape(),
+                        ch -> ch.write(java.nio.ByteBuffer.wrap(half))));
+            }
+        }
+        SafetensorsWriter.write(temp.resolve("model.safetensors"), entries);
+        try (HoVLEModel f16 = HoVLEModel.load(temp); HoVLEModel f32 = HoVLEModel.load(golden)) {
+            float[] a = f16.weights().byName().get(WQKV).toFloatArray();
+            float[] b = f32.weights().byName().get(WQKV).toFloatArray();
+            assertThat(f16.dtype()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+            for (int i = 0; i < a.length; i++) {
+                assertThat(a[i]).isCloseTo(b[i], org.assertj.core.data.Offset.offset(Math.abs(b[i]) * 1e-3f + 1e-6f));
+            }
+        }
+    }
+
+    @Test
     void widensBfloat16AndHalfInJava() {
         assertThat(SafetensorsFile.halfToFloat((short) 0x3C00)).isEqualTo(1f);
         assertThat(SafetensorsFile.halfToFloat((short) 0xC000)).isEqualTo(-2f);
