@@ -42,10 +42,16 @@ public final class TestModels {
 
     /** A copy of a case's model (config and weights) with {@code pixel_shuffle_loc} set to {@code post}. */
     public static Path asPostPlacement(Path caseDir, Path tempDir) throws IOException {
-        Path out = Files.createDirectories(tempDir.resolve("post-" + caseDir.getFileName()));
+        return variant(caseDir, tempDir, "post", config -> config.put("pixel_shuffle_loc", "post"));
+    }
+
+    /** A copy of a case's model with its {@code embedding_config} edited: same weights, another model. */
+    public static Path variant(Path caseDir, Path tempDir, String name,
+            java.util.function.Consumer<ObjectNode> editEmbeddingConfig) throws IOException {
+        Path out = Files.createDirectories(tempDir.resolve(name + "-" + caseDir.getFileName()));
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = (ObjectNode) json.readTree(caseDir.resolve("config.json").toFile());
-        ((ObjectNode) config.get("embedding_config")).put("pixel_shuffle_loc", "post");
+        editEmbeddingConfig.accept((ObjectNode) config.get("embedding_config"));
         Files.writeString(out.resolve("config.json"), json.writeValueAsString(config));
         try (var files = Files.list(caseDir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().startsWith("model")).toList()) {

@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class ContinuousBatchingEngine implements GenerationEngine {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousBatchingEngine.class);
 
-    private final HoVLEModel model;
-    private final String modelVersion;
+    private volatile HoVLEModel model;
+    private volatile String modelVersion;
+    private final AtomicReference<ModelSwap> pendingSwap = new AtomicReference<>();
     private final int maxBatch;
     private final int tokenBudget;
     private final boolean closeModel;
@@ -59,7 +62,8 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         this.maxBatch = b.maxBatch;
         this.tokenBudget = b.tokenBudget;
         this.closeModel = b.closeModel;
-        this.cacheScope = model.newScope();
+        // The caches outlive any one model: a swapped-in model reuses them.
+        this.cacheScope = NDManager.newBaseManager(model.device(), "PyTorch");
         int hdFactor = model.config().embedding().pixelShuffleLocation() == PixelShuffleLocation.POST
                 ? model.config().holisticTokensPerTile() / model.config().tokensPerTile() : 1;
         // One slot per running sequence plus the top one for the prompt being prefilled.
@@ -128,9 +132,38 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         }
     }
 
+    @Override
+    public CompletableFuture<HoVLEModel> swapModel(HoVLEModel next, String version) {
+        return ModelSwap.supersede(pendingSwap, ModelSwap.to(model, next, version)).done();
+    }
+
+    /**
+     * Applies a pending swap once no sequence runs on the old model: admissions pause meanwhile, so the switch
+     * happens between decode steps and every sequence runs on one model from its first token to its last.
+     */
+    private boolean swapWhenIdle() {
+        ModelSwap swap = pendingSwap.get();
+        if (swap == null) {
+            return false;
+        }
+        if (prefilling != null || !running.isEmpty()) {
+            return true;
+        }
+        pendingSwap.compareAndSet(swap, null);
+        HoVLEModel previous = model;
+        model = swap.model();
+        modelVersion = swap.version();
+        LOG.info("now serving model version {}", swap.version());
+        swap.done().complete(previous);
+        return false;
+    }
+
     /** Starts the next queued request's prefill when the prefill slot and a batch slot are free. */
     private void admit() throws InterruptedException {
         while (prefilling == null && running.size() < maxBatch) {
+            if (swapWhenIdle()) {
+                return;
+            }
             Sequence next = running.isEmpty() ? queue.poll(50, TimeUnit.MILLISECONDS) : queue.poll();
             if (next == null) {
                 return;

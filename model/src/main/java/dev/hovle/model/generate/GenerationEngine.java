@@ -12,6 +12,14 @@ public interface GenerationEngine extends AutoCloseable {
     /** Queues a request. Refusals (prompt too long, engine closed) complete the handle exceptionally. */
     GenerationHandle submit(GenerationRequest request);
 
+    /**
+     * Serves {@code next} (same architecture) as {@code version} for every request started from now on. Running
+     * requests finish on the model they started with; none is lost. Completes with the previous model once nothing
+     * uses it any more, for the caller to close; fails if the shapes differ.
+     */
+    java.util.concurrent.CompletableFuture<dev.hovle.model.HoVLEModel> swapModel(dev.hovle.model.HoVLEModel next,
+            String version);
+
     /** The version name of the model currently serving. */
     String modelVersion();
 

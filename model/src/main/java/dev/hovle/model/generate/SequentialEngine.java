@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
 public final class SequentialEngine implements GenerationEngine {
     private static final Logger LOG = LoggerFactory.getLogger(SequentialEngine.class);
 
-    private final HoVLEModel model;
-    private final String modelVersion;
+    private volatile HoVLEModel model;
+    private volatile String modelVersion;
+    private final java.util.concurrent.atomic.AtomicReference<ModelSwap> pendingSwap =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final boolean closeModel;
     private final BlockingQueue<Sequence> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -68,14 +70,36 @@ public final class SequentialEngine implements GenerationEngine {
         return pending.get();
     }
 
+    @Override
+    public java.util.concurrent.CompletableFuture<HoVLEModel> swapModel(HoVLEModel next, String version) {
+        return ModelSwap.supersede(pendingSwap, ModelSwap.to(model, next, version)).done();
+    }
+
+    /** Applies a pending swap between requests. */
+    private void applySwap() {
+        ModelSwap swap = pendingSwap.getAndSet(null);
+        if (swap != null) {
+            HoVLEModel previous = model;
+            model = swap.model();
+            modelVersion = swap.version();
+            swap.done().complete(previous);
+        }
+    }
+
     private void work() {
         while (!closed.get()) {
             Sequence sequence;
             try {
-                sequence = queue.take();
+                applySwap();
+                // Wake up now and then so a swap applies while idle, not only when the next request comes.
+                sequence = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
+            if (sequence == null) {
+                continue;
+            }
+            applySwap();
             try {
                 sequence.result.complete(run(sequence));
             } catch (RuntimeException | Error e) {

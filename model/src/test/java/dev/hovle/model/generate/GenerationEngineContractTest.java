@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -119,6 +120,46 @@ abstract class GenerationEngineContractTest {
             model.prefill(scope, new MultimodalInput(prompt, prompt, pixelArray), caches);
             float[] logits = model.decode(scope, IMG_CONTEXT, caches).toFloatArray();
             assertThat(logits).hasSize(320).doesNotContain(Float.NaN);
+        }
+    }
+
+    @Test
+    void swapsTheModelBetweenRequestsWithEveryResultNamingItsVersion(@TempDir Path temp) throws Exception {
+        // Same shapes, another model: the golden weights with another holistic rotary base.
+        try (HoVLEModel next = HoVLEModel.load(TestModels.variant(TestModels.goldenCase(), temp, "theta",
+                c -> c.put("rope_theta", 500.0)))) {
+            GenerationEngine swapping = newEngine(model);
+            try (swapping) {
+                CompletableFuture<Integer> started = new CompletableFuture<>();
+                CompletableFuture<GenerationResult> before = swapping.submit(GenerationRequest.of("before", prompt,
+                        prompt, pixels, GenerationParams.greedy(20)).withListener(started::complete)).result();
+                started.join(); // running on the first model when the swap is asked for
+                CompletableFuture<HoVLEModel> swapped = swapping.swapModel(next, "golden-2");
+                GenerationResult after = swapping.submit(GenerationRequest.of("after", prompt, prompt, pixels,
+                        GenerationParams.greedy(4))).result().join();
+                assertThat(swapped.join()).isSameAs(model);
+                assertThat(before.join().modelVersion()).isEqualTo("golden-1");
+                assertThat(before.join().tokens()).containsExactly(cacheFree(model, prompt, prompt, pixels, 20));
+                assertThat(after.modelVersion()).isEqualTo("golden-2");
+                assertThat(after.tokens()).containsExactly(cacheFree(next, prompt, prompt, pixels, 4))
+                        .isNotEqualTo(cacheFree(model, prompt, prompt, pixels, 4));
+                assertThat(swapping.modelVersion()).isEqualTo("golden-2");
+            }
+        }
+    }
+
+    @Test
+    void refusesToSwapInAModelOfAnotherShapeOrPlacement(@TempDir Path temp) throws Exception {
+        try (HoVLEModel post = HoVLEModel.load(TestModels.asPostPlacement(TestModels.goldenCase(), temp))) {
+            assertThatThrownBy(() -> engine.swapModel(post, "post").join())
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("placement");
+        }
+        dev.hovle.model.snapshot.RandomSnapshot.write(temp, dev.hovle.model.snapshot.ModelSize.TINY,
+                dev.hovle.model.weights.TensorDtype.F32, dev.hovle.model.config.PixelShuffleLocation.PRE, 1);
+        try (HoVLEModel other = HoVLEModel.load(temp)) {
+            assertThatThrownBy(() -> engine.swapModel(other, "tiny").join())
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another shape");
+            assertThat(engine.modelVersion()).isEqualTo("golden-1");
         }
     }
 
