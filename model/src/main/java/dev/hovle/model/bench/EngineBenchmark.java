@@ -30,13 +30,14 @@ final class EngineBenchmark {
         }
     }
 
-    static Row run(HoVLEModel model, int batch, int promptTokens, int newTokens, IntConsumer tokensDone) {
+    static Row run(HoVLEModel model, int batch, int promptTokens, int newTokens, int prefillThreads,
+            IntConsumer tokensDone) {
         int vocab = model.config().llm().vocabSize();
         // Ordinary ids only: the special tokens sit at the top of the vocabulary.
         int highestOrdinary = Math.min(vocab - 20, model.config().embedding().imgContextTokenId() - 10);
         SplittableRandom random = new SplittableRandom(batch);
         try (ContinuousBatchingEngine engine = ContinuousBatchingEngine.builder().setModel(model).optMaxBatch(batch)
-                .optTokenBudget(promptTokens + batch + 1).optMaxSequenceLength(promptTokens + newTokens + batch + 2).build()) {
+                .optTokenBudget(promptTokens + batch + 1).optPrefillThreads(prefillThreads).optMaxSequenceLength(promptTokens + newTokens + batch + 2).build()) {
             List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 // Prompts join one per step; the earlier ones generate longer, so all finish together after

@@ -17,20 +17,20 @@ public final class ModelBench {
     private ModelBench() {}
 
     public static void run(HoVLEModel model, String title, List<Integer> batches, int promptTokens, int newTokens,
-            PrintStream out, PrintStream progress) throws IOException {
+            int prefillThreads, PrintStream out, PrintStream progress) throws IOException {
         progress.println("bench: measuring this machine's floors (memory bandwidth, matmul rate) ...");
         HardwareFloors floors;
         try (NDManager scope = model.newScope()) {
             floors = HardwareFloors.measure(scope, model.dtype());
         }
         // Warm-up: the first forward pays for lazy native initialisation.
-        EngineBenchmark.run(model, 1, Math.min(promptTokens, 8), 2, t -> {});
+        EngineBenchmark.run(model, 1, Math.min(promptTokens, 8), 2, prefillThreads, t -> {});
         List<EngineBenchmark.Row> rows = new ArrayList<>();
         for (int batch : batches) {
             AtomicLong done = new AtomicLong();
             long total = (long) batch * newTokens + (long) batch * (batch + 1) / 2;
             long started = System.nanoTime();
-            rows.add(EngineBenchmark.run(model, batch, promptTokens, newTokens, t -> {
+            rows.add(EngineBenchmark.run(model, batch, promptTokens, newTokens, prefillThreads, t -> {
                 long d = done.incrementAndGet();
                 if (d % Math.max(1, total / 20) == 0 || d == total) {
                     double seconds = (System.nanoTime() - started) / 1e9;

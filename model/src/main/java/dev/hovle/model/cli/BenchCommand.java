@@ -57,13 +57,14 @@ final class BenchCommand implements Callable<Integer> {
             RandomSnapshot.write(dir, ModelSize.named(source.size), TensorDtype.F32, PixelShuffleLocation.PRE, 0);
         }
         try (HoVLEModel model = HoVLEModel.load(dir, runtime.resolveDevice(), runtime.dataType())) {
-            String title = String.format("hovle bench: %s, %s, %s, %d prompt + %d new tokens, %d thread(s)",
+            String title = String.format("hovle bench: %s, %s, %s, %d prompt + %d new tokens, %d thread(s), %s",
                     source.model != null ? source.model : source.size, model.device(), model.dtype(), promptTokens,
-                    newTokens, runtime.threads);
+                    newTokens, runtime.threads, runtime.prefillThreads > 0
+                            ? runtime.prefillThreads + " for prefill" : "same for prefill");
             if (soak > 0) {
                 SoakBenchmark.run(model, soak, batches.get(batches.size() - 1), System.out, System.err);
             } else {
-                ModelBench.run(model, title, batches, promptTokens, newTokens, System.out, System.err);
+                ModelBench.run(model, title, batches, promptTokens, newTokens, runtime.prefillThreads, System.out, System.err);
             }
         } finally {
             if (temp != null) {

@@ -21,6 +21,10 @@ final class RuntimeOptions {
             + "${DEFAULT-VALUE}: on this 2-core machine one thread measured faster than two)")
     int threads;
 
+    @Option(names = "--prefill-threads", defaultValue = "0", description = "CPU threads for prefill chunks in the "
+            + "batching engine (default ${DEFAULT-VALUE}: same as --threads)")
+    int prefillThreads;
+
     /** Applies the thread count; call before the engine first loads. */
     void applyThreads() {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));

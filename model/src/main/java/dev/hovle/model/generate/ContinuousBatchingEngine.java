@@ -44,6 +44,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
     private final AtomicReference<ModelSwap> pendingSwap = new AtomicReference<>();
     private final int maxBatch;
     private final int tokenBudget;
+    private final int prefillThreads;
     private final boolean closeModel;
     private final NDManager cacheScope;
     private final SlotKvCache holisticSlots;
@@ -61,6 +62,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         this.modelVersion = b.modelVersion;
         this.maxBatch = b.maxBatch;
         this.tokenBudget = b.tokenBudget;
+        this.prefillThreads = b.prefillThreads;
         this.closeModel = b.closeModel;
         // The caches outlive any one model: a swapped-in model reuses them.
         this.cacheScope = NDManager.newBaseManager(model.device(), "PyTorch");
@@ -208,7 +210,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
             }
             if (prefilling != null) {
                 int before = prefilling.prefill.remaining();
-                NDArray logits = prefilling.prefill.advance(step, tokenBudget - batch);
+                NDArray logits = withPrefillThreads(() -> prefilling.prefill.advance(step, tokenBudget - batch));
                 prefillTokens = before - prefilling.prefill.remaining();
                 if (logits != null) {
                     Sequence joined = prefilling;
@@ -235,6 +237,23 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 finished.add(running.get(i));
                 leave(i, reasons[i]);
             }
+        }
+    }
+
+    /**
+     * Runs a prefill chunk with its own CPU thread count: prefill is matmul-bound and uses every core, while decode
+     * is bandwidth-bound and runs best on one (per-op threading overhead dominates small matrices).
+     */
+    private NDArray withPrefillThreads(java.util.function.Supplier<NDArray> chunk) {
+        if (prefillThreads <= 0 || !model.device().equals(ai.djl.Device.cpu())) {
+            return chunk.get();
+        }
+        int decodeThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(prefillThreads);
+        try {
+            return chunk.get();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(decodeThreads);
         }
     }
 
@@ -319,6 +338,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         private int maxBatch = 8;
         private int tokenBudget = 256;
         private int maxSequenceLength = 2048;
+        private int prefillThreads;
         private boolean closeModel;
 
         private Builder() {}
@@ -350,6 +370,12 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         /** Longest LLM sequence (prompt plus new tokens) a slot holds; sizes the preallocated caches (default 2048). */
         public Builder optMaxSequenceLength(int value) {
             this.maxSequenceLength = value;
+            return this;
+        }
+
+        /** CPU threads for prefill chunks (default 0: the engine-wide setting); decode keeps the engine's. */
+        public Builder optPrefillThreads(int value) {
+            this.prefillThreads = value;
             return this;
         }
 

@@ -44,6 +44,18 @@ class ContinuousBatchingEngineTest extends GenerationEngineContractTest {
     }
 
     @Test
+    void prefillOnMoreThreadsGivesTheSameTokensAndRestoresDecodeThreads() {
+        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        try (ContinuousBatchingEngine twoThreads = ContinuousBatchingEngine.builder().setModel(model).optMaxBatch(2)
+                .optTokenBudget(BUDGET).optMaxSequenceLength(512).optPrefillThreads(2).build()) {
+            int[] tokens = twoThreads.submit(GenerationRequest.of("threads", prompt, prompt, pixels,
+                    GenerationParams.greedy(8))).result().join().tokens();
+            assertThat(tokens).containsExactly(222, 41, 172, 188, 234, 257, 204, 224);
+        }
+        assertThat(ai.djl.pytorch.jni.JniUtils.getNumThreads()).isEqualTo(before);
+    }
+
+    @Test
     void tokenBudgetBoundsEveryStepWhileALongPromptPrefills() {
         int[] longPrompt = new Random(5).ints(200, 3, 300).toArray();
         List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
