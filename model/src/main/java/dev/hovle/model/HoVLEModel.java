@@ -128,6 +128,14 @@ public final class HoVLEModel implements AutoCloseable {
         return llm.logits(hidden);
     }
 
+    /**
+     * The LLM's input embeddings (B, N_max, C) for a batch of prompts, right-padded: the holistic module's output as
+     * the LLM consumes it. Distillation trains against these.
+     */
+    public NDArray inputEmbeddings(NDManager scope, List<MultimodalInput> inputs) {
+        return embed(scope, inputs, null, ForwardObserver.NONE);
+    }
+
     /** Empty KV caches for one sequence whose holistic and LLM sequences may grow to the given lengths. */
     public SequenceCaches newCaches(NDManager scope, int holisticCapacity, int llmCapacity) {
         return new SequenceCaches(

@@ -73,6 +73,7 @@ final class GoldenModelCase {
             checkForward(model, scope, input, expected);
             checkGreedy(model, scope, input, expected);
             checkTrainingLoss(model, scope, expected, pixels);
+            rows.addAll(GoldenGradientChecks.verify(dir, caseJson, expected));
         }
     }
 

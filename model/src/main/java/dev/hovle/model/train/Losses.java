@@ -3,6 +3,8 @@ package dev.hovle.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import java.util.List;
 
 /** Training objectives. */
 public final class Losses {
@@ -16,23 +18,58 @@ public final class Losses {
      * shifted label is not {@link #IGNORE}; computed in float32.
      */
     public static NDArray nextTokenCrossEntropy(NDManager scope, NDArray logits, int[] labels) {
-        int m = labels.length;
-        long[] targetRows = new long[m];
-        long[] targetIds = new long[m];
-        int count = 0;
-        for (int t = 0; t + 1 < m; t++) {
-            if (labels[t + 1] != IGNORE) {
-                targetRows[count] = t;
-                targetIds[count] = labels[t + 1];
-                count++;
-            }
-        }
+        int count = targetCount(labels);
         if (count == 0) {
             throw new IllegalArgumentException("no labelled position: every label is " + IGNORE);
         }
-        NDArray rows = logits.reshape(m, -1).get(scope.create(java.util.Arrays.copyOf(targetRows, count)));
-        NDArray logProbs = rows.toType(DataType.FLOAT32, false).logSoftmax(-1); // (count, V)
-        NDArray picked = logProbs.gather(scope.create(java.util.Arrays.copyOf(targetIds, count)).expandDims(1), 1);
-        return picked.mean().neg();
+        return nextTokenCrossEntropySum(scope, logits, List.of(labels)).div(count);
+    }
+
+    /**
+     * Summed next-token cross-entropy over a right-padded batch: logits (B, N, V), where sequence b's position t is
+     * scored against {@code labels.get(b)[t + 1]} unless that label is {@link #IGNORE}. Positions past a sequence's
+     * end are never read, so padding cannot change the loss. Computed in float32.
+     */
+    public static NDArray nextTokenCrossEntropySum(NDManager scope, NDArray logits, List<int[]> labels) {
+        long n = logits.getShape().get(1);
+        long[] rows = new long[Math.toIntExact(labels.size() * n)];
+        long[] ids = new long[rows.length];
+        int count = 0;
+        for (int b = 0; b < labels.size(); b++) {
+            int[] seq = labels.get(b);
+            for (int t = 0; t + 1 < seq.length; t++) {
+                if (seq[t + 1] != IGNORE) {
+                    rows[count] = b * n + t;
+                    ids[count++] = seq[t + 1];
+                }
+            }
+        }
+        NDArray picked = logits.reshape(labels.size() * n, -1).get(scope.create(Arrays.copyOf(rows, count)));
+        NDArray logProbs = picked.toType(DataType.FLOAT32, false).logSoftmax(-1); // (count, V)
+        return logProbs.gather(scope.create(Arrays.copyOf(ids, count)).expandDims(1), 1).sum().neg();
+    }
+
+    /**
+     * Summed negative cosine similarity of paired rows: predicted (K, C) against targets (K, C), in float32. Its
+     * minimum, −K, means every row points exactly along its target.
+     */
+    public static NDArray negativeCosineSum(NDArray predicted, NDArray targets) {
+        NDArray p = predicted.toType(DataType.FLOAT32, false);
+        NDArray t = targets.toType(DataType.FLOAT32, false);
+        NDArray dot = p.mul(t).sum(new int[] {1}); // (K)
+        // The norms are clamped as torch's cosine_similarity does, so an all-zero row cannot divide by zero.
+        NDArray norms = p.norm(new int[] {1}).mul(t.norm(new int[] {1})).maximum(1e-8f);
+        return dot.div(norms).sum().neg();
+    }
+
+    /** Positions t whose next label {@code labels[t + 1]} is scored. */
+    public static int targetCount(int[] labels) {
+        int count = 0;
+        for (int t = 1; t < labels.length; t++) {
+            if (labels[t] != IGNORE) {
+                count++;
+            }
+        }
+        return count;
     }
 }
