@@ -293,6 +293,7 @@ public final class HoVLEModel implements AutoCloseable {
 
     @Override
     public void close() {
+        weights.byName().values().forEach(dev.hovle.model.layers.HostGemv::unregister);
         manager.close();
     }
 }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 final class PackageGpuCommand implements Callable<Integer> {
     static final String CLASSPATH_RESOURCE = "/META-INF/hovle/gpu-runtime-classpath.txt";
     private static final String MODULES = "java.base,java.logging,java.management,jdk.unsupported,java.compiler,"
-            + "java.desktop,java.xml";
+            + "java.desktop,java.xml,jdk.incubator.vector";
 
     @Option(names = "--out", required = true, description = "archive to write (.tar.gz)")
     Path out;
@@ -107,7 +107,7 @@ final class PackageGpuCommand implements Callable<Integer> {
                 # (PYTORCH_FLAVOR=cu128 downloads it) or a local copy named by PYTORCH_LIBRARY_PATH, PYTORCH_VERSION
                 # and PYTORCH_FLAVOR.
                 here="$(cd "$(dirname "$0")" && pwd)"
-                exec "$here/runtime/bin/java" -XX:MaxDirectMemorySize=64g $HOVLE_JAVA_OPTS -cp "$here/lib/*" \\
+                exec "$here/runtime/bin/java" -XX:MaxDirectMemorySize=64g --add-modules jdk.incubator.vector $HOVLE_JAVA_OPTS -cp "$here/lib/*" \\
                   dev.hovle.model.cli.HovleCli "$@"
                 """, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -10,8 +10,22 @@ import ai.djl.nn.core.Linear;
 final class Ops {
     private Ops() {}
 
-    /** y = x·Wᵀ for a PyTorch {@code [out, in]} weight. */
+    /**
+     * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. A few rows against a memory-mapped weight (decode) go
+     * through {@link HostGemv}; everything else, and anything that records gradients, through libtorch.
+     */
     static NDArray linear(NDArray x, NDArray weight) {
+        java.nio.ByteBuffer host = HostGemv.hostView(weight);
+        long k = weight.getShape().get(1);
+        long rows = x.getShape().size() / k;
+        if (host != null && rows <= HostGemv.MAX_ROWS && x.getDataType() == DataType.FLOAT32
+                && !x.hasGradient()) {
+            int n = (int) weight.getShape().get(0);
+            float[] y = HostGemv.multiply(x.toFloatArray(), (int) rows, host, n, (int) k);
+            long[] shape = x.getShape().getShape().clone();
+            shape[shape.length - 1] = n;
+            return x.getManager().create(y, new ai.djl.ndarray.types.Shape(shape));
+        }
         return Linear.linear(x, weight).singletonOrThrow();
     }
 

@@ -41,6 +41,9 @@ final class TensorReader {
             raw.close();
             return copy;
         }
+        if (info.dtype() == TensorDtype.F32 && info.shape().length == 2 && raw.getDevice().equals(ai.djl.Device.cpu())) {
+            dev.hovle.model.layers.HostGemv.register(raw, bytes); // decode reads matrices straight from the mapping
+        }
         return raw;
     }
 

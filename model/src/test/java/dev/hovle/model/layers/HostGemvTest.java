@@ -1,0 +1,58 @@
+package dev.hovle.model.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+class HostGemvTest {
+
+    @Test
+    void theVectorApiIsPresentInTheTestJvm() {
+        // The build runs tests with --add-modules jdk.incubator.vector: the fast path is what they exercise.
+        assertThat(HostGemv.available()).isTrue();
+    }
+
+    @Test
+    void matchesLibtorchsLinearForEveryRowCountItTakes() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            int n = 37;
+            int k = 67; // not a multiple of any vector width: exercises the scalar tail
+            NDArray w = manager.randomNormal(new Shape(n, k));
+            ByteBuffer host = ByteBuffer.allocateDirect(n * k * 4).order(ByteOrder.LITTLE_ENDIAN);
+            host.asFloatBuffer().put(w.toFloatArray());
+            for (int rows = 1; rows <= HostGemv.MAX_ROWS; rows++) {
+                NDArray x = manager.randomNormal(new Shape(rows, k));
+                float[] expected = Linear.linear(x, w).singletonOrThrow().toFloatArray();
+                float[] actual = HostGemv.multiply(x.toFloatArray(), rows, host, n, k);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual[i]).as("rows %d, element %d", rows, i)
+                            .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(expected[i]))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void opsUsesItForRegisteredWeightsAndLibtorchOtherwise() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = manager.randomNormal(new Shape(16, 24));
+            NDArray plain = w.duplicate();
+            ByteBuffer host = ByteBuffer.allocateDirect(16 * 24 * 4).order(ByteOrder.LITTLE_ENDIAN);
+            host.asFloatBuffer().put(w.toFloatArray());
+            HostGemv.register(w, host);
+            NDArray x = manager.randomNormal(new Shape(3, 1, 24));
+            float[] viaKernel = Ops.linear(x, w).toFloatArray();
+            float[] viaTorch = Ops.linear(x, plain).toFloatArray();
+            assertThat(Ops.linear(x, w).getShape()).isEqualTo(new Shape(3, 1, 16));
+            for (int i = 0; i < viaTorch.length; i++) {
+                assertThat(viaKernel[i]).isCloseTo(viaTorch[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+    }
+}
