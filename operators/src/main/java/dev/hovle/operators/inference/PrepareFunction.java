@@ -12,7 +12,6 @@ import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.PipelineStage;
-import dev.hovle.schemas.Task;
 import dev.hovle.schemas.VlmRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,12 +93,18 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         }
         PreparedPrompt prompt;
         try {
-            prompt = preparer.prepare(images, question(r), VlmRequests.history(r));
+            prompt = preparer.prepare(images, VlmRequests.question(r, captionPrompt, images.size()),
+                    VlmRequests.history(r));
         } catch (InvalidImageException e) {
             fail(ctx, item, errorType(e.reason()), "request " + r.getRequestId() + ": " + e.getMessage());
             return;
         } catch (PromptTooLongException e) {
             fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // No record may stop the job: whatever else the preparer refuses is a request it cannot serve.
+            fail(ctx, item, ErrorType.UNDECODABLE_RECORD, "request " + r.getRequestId() + " could not be prepared: "
+                    + e);
             return;
         }
         GenerationParams params = VlmRequests.generationParams(r, maxNewTokens, preparer);
@@ -116,10 +121,6 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         Long deadline = r.getDeadline() == null ? null : r.getDeadline().toEpochMilli();
         out.collect(new PreparedRequest(meta, prompt.inputIds(), prompt.holisticIds(), prompt.pixels(), params, deadline,
                 tookMillis, System.currentTimeMillis()));
-    }
-
-    private String question(VlmRequest r) {
-        return r.getTask() == Task.CAPTION && r.getPrompt() == null ? captionPrompt : r.getPrompt();
     }
 
     private void fail(Context ctx, WorkItem item, ErrorType type, String message) {

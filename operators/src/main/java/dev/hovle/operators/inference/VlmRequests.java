@@ -14,6 +14,9 @@ import java.util.List;
 
 /** How the job reads a {@link VlmRequest}: what makes one valid, its history as turns, its decoding settings. */
 public final class VlmRequests {
+    /** Where an image goes in a prompt or history turn (the InternVL convention HoVLE follows). */
+    public static final String IMAGE_PLACEHOLDER = "<image>";
+
     private VlmRequests() {}
 
     /** Why {@code r} cannot be served, or null when it can. */
@@ -34,6 +37,11 @@ public final class VlmRequests {
         }
         if (task != Task.CHAT && !r.getHistory().isEmpty()) {
             return task + " request " + r.getRequestId() + " has a history; only CHAT requests may";
+        }
+        int placeholders = placeholders(r);
+        if (placeholders > 0 && placeholders != images) {
+            return "request " + r.getRequestId() + " has " + placeholders + " " + IMAGE_PLACEHOLDER + " placeholders for "
+                    + images + " images";
         }
         String history = historyProblem(r.getHistory());
         if (history != null) {
@@ -66,6 +74,44 @@ public final class VlmRequests {
             }
         }
         return null;
+    }
+
+    /** The {@code <image>} placeholders in the prompt and the history's user turns. */
+    static int placeholders(VlmRequest r) {
+        int count = count(r.getPrompt());
+        for (ChatTurn turn : r.getHistory()) {
+            if (turn.getRole() == ChatRole.USER) {
+                count += count(turn.getText());
+            }
+        }
+        return count;
+    }
+
+    private static int count(String text) {
+        int count = 0;
+        for (int at = text == null ? -1 : text.indexOf(IMAGE_PLACEHOLDER); at >= 0;
+                at = text.indexOf(IMAGE_PLACEHOLDER, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * The question to ask: the prompt, or {@code captionPrompt} for a CAPTION without one. When the request places no
+     * image itself, several images (or images in a conversation) are listed before the question as
+     * {@code Image-1: <image>} lines, InternVL's multi-image convention; a single image of a first question is placed
+     * by the template.
+     */
+    public static String question(VlmRequest r, String captionPrompt, int images) {
+        String question = r.getTask() == Task.CAPTION && r.getPrompt() == null ? captionPrompt : r.getPrompt();
+        if (placeholders(r) > 0 || images == 0 || (images == 1 && r.getHistory().isEmpty())) {
+            return question;
+        }
+        StringBuilder listed = new StringBuilder();
+        for (int i = 1; i <= images; i++) {
+            listed.append(images == 1 ? "" : "Image-" + i + ": ").append(IMAGE_PLACEHOLDER).append('\n');
+        }
+        return listed + question;
     }
 
     /** The history as question/answer turns, oldest first (a valid request's turns alternate USER, ASSISTANT). */
