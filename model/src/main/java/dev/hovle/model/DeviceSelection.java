@@ -21,7 +21,7 @@ public final class DeviceSelection {
                 throw new IllegalArgumentException("GPU " + index + " was requested but the PyTorch engine sees "
                         + available + " CUDA device" + (available == 1 ? "" : "s") + " (libtorch flavour: "
                         + Engine.getEngine("PyTorch").getVersion() + "); on a GPU host set PYTORCH_FLAVOR=cu128 or "
-                        + "PYTORCH_LIBRARY_PATH to a CUDA libtorch, see deploy/README.md");
+                        + "PYTORCH_LIBRARY_PATH to a CUDA libtorch, see deploy/GPU.md");
             }
             return Device.gpu(index);
         }

@@ -64,7 +64,7 @@ public final class HoVLEModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (Checkpoint checkpoint = Checkpoint.open(snapshotDir)) {
             NDManager weightManager = manager.newSubManager();
-            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype);
+            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype, mode == WeightMode.TRAINING);
             if (mode == WeightMode.INFERENCE) {
                 // Nothing may attach to the weights' manager from now on: a temporary that tries is a leak, and fails.
                 weightManager.cap();
@@ -158,18 +158,18 @@ public final class HoVLEModel implements AutoCloseable {
      */
     public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache) {
         int batch = tokens.length;
-        NDArray embedded = holistic.inputSequence(step, tokens, null).reshape(batch, 1, -1); // (B, 1, C)
+        NDArray embedded = holistic.embedTokens(step, tokens).reshape(batch, 1, -1); // (B, 1, C)
         NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticCache.positions(batch),
-                holisticCache.decodeStore(batch));
+                holisticCache.decodeStore(step, batch));
         holisticCache.advanceDecoded(batch);
-        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(batch));
+        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(step, batch));
         llmCache.advanceDecoded(batch);
         return llm.logits(llm.finalNorm(x)).reshape(batch, -1);
     }
 
     /** Feeds one generated token through both cached stacks and returns its logits (V). */
     public NDArray decode(NDManager scope, int token, SequenceCaches caches) {
-        NDArray embedded = holistic.inputSequence(scope, new int[] {token}, null); // (1, 1, C)
+        NDArray embedded = holistic.embedTokens(scope, new int[] {token}); // (1, 1, C)
         NDArray inputsEmbeds = holistic.encode(embedded, caches.holistic(), (layer, x) -> {});
         NDArray hidden = llm.hidden(inputsEmbeds, caches.llm(), (layer, x) -> {});
         return llm.logits(hidden.get(new NDIndex("0, 0")));

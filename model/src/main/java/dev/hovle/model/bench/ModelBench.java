@@ -45,12 +45,21 @@ public final class ModelBench {
 
     /** VmHWM of this process (Linux), or -1 elsewhere. */
     static long peakResidentBytes() throws IOException {
+        return procStatus("VmHWM:");
+    }
+
+    /** VmRSS of this process (Linux), or -1 elsewhere. */
+    static long residentBytes() throws IOException {
+        return procStatus("VmRSS:");
+    }
+
+    private static long procStatus(String key) throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {
             return -1;
         }
         for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }

@@ -1,8 +1,8 @@
 package dev.hovle.model.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.bench.ModelBench;
+import dev.hovle.model.bench.SoakBenchmark;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.RandomSnapshot;
@@ -38,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--new-tokens", defaultValue = "32", description = "tokens generated per sequence (default ${DEFAULT-VALUE})")
     int newTokens;
 
+    @Option(names = "--soak", defaultValue = "0", description = "instead of the table: run this many requests through "
+            + "the engine and report resident memory after the first 100 and at the end")
+    int soak;
+
     @Mixin
     RuntimeOptions runtime;
 
@@ -56,7 +60,11 @@ final class BenchCommand implements Callable<Integer> {
             String title = String.format("hovle bench: %s, %s, %s, %d prompt + %d new tokens, %d thread(s)",
                     source.model != null ? source.model : source.size, model.device(), model.dtype(), promptTokens,
                     newTokens, runtime.threads);
-            ModelBench.run(model, title, batches, promptTokens, newTokens, System.out, System.err);
+            if (soak > 0) {
+                SoakBenchmark.run(model, soak, batches.get(batches.size() - 1), System.out, System.err);
+            } else {
+                ModelBench.run(model, title, batches, promptTokens, newTokens, System.out, System.err);
+            }
         } finally {
             if (temp != null) {
                 try (var files = Files.list(temp)) {

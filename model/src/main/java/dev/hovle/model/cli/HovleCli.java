@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TilesCommand.class,
             BenchCommand.class,
             VerifyGoldenCommand.class,
+            PackageGpuCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class HovleCli implements Runnable {

@@ -6,6 +6,23 @@ import dev.hovle.model.config.HoVLEConfig;
 final class Admission {
     private Admission() {}
 
+    /**
+     * Checks a request on submission: true when it may queue, else its future is already completed exceptionally.
+     */
+    static boolean admit(HoVLEConfig config, GenerationRequest request, boolean engineClosed,
+            java.util.concurrent.CompletableFuture<GenerationResult> result) {
+        try {
+            if (engineClosed) {
+                throw new GenerationException("engine is closed; request " + request.id() + " was not run");
+            }
+            check(config, request);
+            return true;
+        } catch (GenerationException e) {
+            result.completeExceptionally(e);
+            return false;
+        }
+    }
+
     static void check(HoVLEConfig config, GenerationRequest request) {
         int context = config.maxContextLength();
         int needed = request.inputIds().length + request.params().maxNewTokens();

@@ -80,20 +80,15 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
     @Override
     public GenerationHandle submit(GenerationRequest request) {
         Sequence sequence = new Sequence(request, System.nanoTime());
-        try {
-            if (closed.get()) {
-                throw new GenerationException("engine is closed; request " + request.id() + " was not run");
-            }
-            Admission.check(model.config(), request);
-            int needed = request.inputIds().length + request.params().maxNewTokens();
-            if (needed > llmSlots.capacity() || request.holisticIds().length + request.params().maxNewTokens()
-                    > holisticSlots.capacity()) {
-                throw new PromptTooLongException("request " + request.id() + ": prompt of " + request.inputIds().length
-                        + " tokens plus " + request.params().maxNewTokens() + " new tokens exceeds the engine's sequence"
-                        + " length of " + llmSlots.capacity());
-            }
-        } catch (GenerationException e) {
-            sequence.result.completeExceptionally(e);
+        int maxNew = request.params().maxNewTokens();
+        if (!Admission.admit(model.config(), request, closed.get(), sequence.result)) {
+            return sequence;
+        }
+        if (request.inputIds().length + maxNew > llmSlots.capacity()
+                || request.holisticIds().length + maxNew > holisticSlots.capacity()) {
+            sequence.result.completeExceptionally(new PromptTooLongException("request " + request.id() + ": prompt of "
+                    + request.inputIds().length + " tokens plus " + maxNew + " new tokens exceeds the engine's"
+                    + " sequence length of " + llmSlots.capacity()));
             return sequence;
         }
         pending.incrementAndGet();
@@ -125,7 +120,8 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 }
             } catch (InterruptedException e) {
                 break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Even an Error fails the requests in flight, not the worker: later requests still get served.
                 LOG.error("engine step failed; failing the requests in flight", e);
                 failInFlight(e);
             }
@@ -156,7 +152,7 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 next.prefill = model.startPrefill(next.scope, new MultimodalInput(r.inputIds(), r.holisticIds(), pixels),
                         holisticSlots.slot(top), llmSlots.slot(top));
                 prefilling = next;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 fail(next, e);
             }
         }
@@ -232,14 +228,14 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         s.result.complete(s.finish(reason, modelVersion));
     }
 
-    private void fail(Sequence s, RuntimeException e) {
+    private void fail(Sequence s, Throwable e) {
         closeScope(s);
         pending.decrementAndGet();
         s.result.completeExceptionally(e instanceof GenerationException ge ? ge
                 : new GenerationException("generation failed for request " + s.request.id() + ": " + e.getMessage(), e));
     }
 
-    private void failInFlight(RuntimeException e) {
+    private void failInFlight(Throwable e) {
         for (Sequence s : running) {
             fail(s, e);
         }

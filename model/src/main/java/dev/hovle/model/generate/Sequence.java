@@ -51,7 +51,12 @@ final class Sequence implements GenerationHandle {
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length * 2, request.params().maxNewTokens()));
         }
         tokens[count++] = token;
-        request.listener().onToken(token);
+        try {
+            request.listener().onToken(token);
+        } catch (RuntimeException e) {
+            // A failing listener ends its own sequence, never the batch it shares.
+            cancelled.set(true);
+        }
         if (count == request.params().maxNewTokens()) {
             return FinishReason.LENGTH;
         }

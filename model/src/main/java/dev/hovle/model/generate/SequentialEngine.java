@@ -6,10 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.MultimodalInput;
 import dev.hovle.model.SequenceCaches;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,7 +29,7 @@ public final class SequentialEngine implements GenerationEngine {
     private final HoVLEModel model;
     private final String modelVersion;
     private final boolean closeModel;
-    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Sequence> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread worker;
@@ -53,21 +50,12 @@ public final class SequentialEngine implements GenerationEngine {
 
     @Override
     public GenerationHandle submit(GenerationRequest request) {
-        Job job = new Job(request, System.nanoTime());
-        if (closed.get()) {
-            job.result.completeExceptionally(new GenerationException("engine is closed; request " + request.id()
-                    + " was not run"));
-            return job;
+        Sequence sequence = new Sequence(request, System.nanoTime());
+        if (Admission.admit(model.config(), request, closed.get(), sequence.result)) {
+            pending.incrementAndGet();
+            queue.add(sequence);
         }
-        try {
-            Admission.check(model.config(), request);
-        } catch (GenerationException e) {
-            job.result.completeExceptionally(e);
-            return job;
-        }
-        pending.incrementAndGet();
-        queue.add(job);
-        return job;
+        return sequence;
     }
 
     @Override
@@ -82,78 +70,51 @@ public final class SequentialEngine implements GenerationEngine {
 
     private void work() {
         while (!closed.get()) {
-            Job job;
+            Sequence sequence;
             try {
-                job = queue.take();
+                sequence = queue.take();
             } catch (InterruptedException e) {
                 break;
             }
             try {
-                job.result.complete(run(job));
-            } catch (RuntimeException e) {
-                LOG.warn("request {} failed", job.request.id(), e);
-                job.result.completeExceptionally(new GenerationException("generation failed for request "
-                        + job.request.id() + ": " + e.getMessage(), e));
+                sequence.result.complete(run(sequence));
+            } catch (RuntimeException | Error e) {
+                // Even an Error (a class that failed to load, native OOM) fails this request, not the worker.
+                LOG.warn("request {} failed", sequence.request.id(), e);
+                sequence.result.completeExceptionally(new GenerationException("generation failed for request "
+                        + sequence.request.id() + ": " + e.getMessage(), e));
             } finally {
                 pending.decrementAndGet();
             }
         }
     }
 
-    private GenerationResult run(Job job) {
-        GenerationRequest request = job.request;
-        long started = System.nanoTime();
-        long queueNanos = started - job.submittedNanos;
-        GenerationParams params = request.params();
-        Sampler sampler = Sampler.of(params.sampling());
-        int[] tokens = new int[params.maxNewTokens()];
-        int count = 0;
-        FinishReason reason = FinishReason.LENGTH;
-        if (request.deadline() != null && Instant.now().isAfter(request.deadline())) {
-            // Expired while queued: spend nothing on it.
-            return new GenerationResult(new int[0], FinishReason.DEADLINE, request.inputIds().length,
-                    new GenerationTimings(queueNanos, 0, 0), modelVersion);
+    private GenerationResult run(Sequence sequence) {
+        GenerationRequest request = sequence.request;
+        sequence.startedNanos = System.nanoTime();
+        FinishReason reason = sequence.interruption();
+        if (reason != null) {
+            return sequence.finish(reason, modelVersion); // expired or cancelled while queued: spend nothing on it
         }
-        long prefillNanos;
         try (NDManager scope = model.newScope()) {
             NDArray pixels = request.pixels() == null ? null : scope.create(request.pixels().values(),
                     new Shape(request.pixels().tiles(), 3, request.pixels().size(), request.pixels().size()));
             MultimodalInput input = new MultimodalInput(request.inputIds(), request.holisticIds(), pixels);
-            SequenceCaches caches = model.newCaches(scope, request.holisticIds().length + params.maxNewTokens(),
-                    request.inputIds().length + params.maxNewTokens());
+            int maxNew = request.params().maxNewTokens();
+            SequenceCaches caches = model.newCaches(scope, request.holisticIds().length + maxNew,
+                    request.inputIds().length + maxNew);
             float[] logits;
             try (NDManager step = scope.newSubManager()) {
                 logits = model.prefill(step, input, caches).toFloatArray();
             }
-            prefillNanos = System.nanoTime() - started;
-            while (true) {
-                int token = sampler.sample(logits);
-                if (params.isStop(token)) {
-                    reason = FinishReason.STOP;
-                    break;
-                }
-                tokens[count++] = token;
-                request.listener().onToken(token);
-                if (count == params.maxNewTokens()) {
-                    reason = FinishReason.LENGTH;
-                    break;
-                }
-                if (job.cancelled.get()) {
-                    reason = FinishReason.CANCELLED;
-                    break;
-                }
-                if (request.deadline() != null && Instant.now().isAfter(request.deadline())) {
-                    reason = FinishReason.DEADLINE;
-                    break;
-                }
+            sequence.firstTokenNanos = System.nanoTime();
+            while ((reason = sequence.accept(logits)) == null) {
                 try (NDManager step = scope.newSubManager()) {
-                    logits = model.decode(step, token, caches).toFloatArray();
+                    logits = model.decode(step, sequence.lastToken(), caches).toFloatArray();
                 }
             }
         }
-        long decodeNanos = System.nanoTime() - started - prefillNanos;
-        return new GenerationResult(Arrays.copyOf(tokens, count), reason, request.inputIds().length,
-                new GenerationTimings(queueNanos, prefillNanos, decodeNanos), modelVersion);
+        return sequence.finish(reason, modelVersion);
     }
 
     @Override
@@ -167,34 +128,12 @@ public final class SequentialEngine implements GenerationEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Job job; (job = queue.poll()) != null; ) {
-            job.result.completeExceptionally(new GenerationException("engine closed before request " + job.request.id()
+        for (Sequence s; (s = queue.poll()) != null; ) {
+            s.result.completeExceptionally(new GenerationException("engine closed before request " + s.request.id()
                     + " ran"));
         }
         if (closeModel) {
             model.close();
-        }
-    }
-
-    private static final class Job implements GenerationHandle {
-        final GenerationRequest request;
-        final long submittedNanos;
-        final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
-        final AtomicBoolean cancelled = new AtomicBoolean();
-
-        Job(GenerationRequest request, long submittedNanos) {
-            this.request = request;
-            this.submittedNanos = submittedNanos;
-        }
-
-        @Override
-        public CompletableFuture<GenerationResult> result() {
-            return result;
-        }
-
-        @Override
-        public void cancel() {
-            cancelled.set(true);
         }
     }
 

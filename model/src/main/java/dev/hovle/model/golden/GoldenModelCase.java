@@ -11,6 +11,8 @@ import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.MultimodalInput;
 import dev.hovle.model.SequenceCaches;
 import dev.hovle.model.train.Losses;
+import dev.hovle.model.vision.ImagePreprocessor;
+import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.model.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,6 +66,10 @@ final class GoldenModelCase {
             MultimodalInput input = new MultimodalInput(ids, hdIds, pixels);
 
             rows.addAll(GoldenTextChecks.verify(dir, caseJson, expected));
+            if (pixels != null) {
+                rows.add(GoldenRow.exact(name, "pixel_values (from the image files)",
+                        pixelMismatches(expected.floats("pixel_values"))));
+            }
             checkForward(model, scope, input, expected);
             checkGreedy(model, scope, input, expected);
             checkTrainingLoss(model, scope, expected, pixels);
@@ -149,6 +155,35 @@ final class GoldenModelCase {
             float want = expected.floats("train_loss")[0];
             rows.add(new GoldenRow(name, "train_loss", "rel err", Math.abs(loss - want) / Math.abs(want), TENSOR_TOLERANCE));
         }
+    }
+
+    /** Elements of the case's pixel_values that preprocessing its image files does not reproduce bit for bit. */
+    private long pixelMismatches(float[] want) throws IOException {
+        List<float[]> parts = new ArrayList<>();
+        for (JsonNode image : caseJson.path("images")) {
+            ImagePreprocessor preprocessor = ImagePreprocessor.builder().setTileSize(image.path("image_size").asInt())
+                    .optMaxTiles(image.path("max_num").asInt()).optUseThumbnail(image.path("use_thumbnail").asBoolean(true))
+                    .build();
+            try {
+                parts.add(preprocessor.preprocess(Files.readAllBytes(dir.resolve(image.path("file").asText()))).pixelValues());
+            } catch (InvalidImageException e) {
+                throw new IOException("image " + image.path("file").asText() + " of the case: " + e.getMessage(), e);
+            }
+        }
+        int total = parts.stream().mapToInt(p -> p.length).sum();
+        if (total != want.length) {
+            return Math.max(total, want.length);
+        }
+        long mismatches = 0;
+        int at = 0;
+        for (float[] part : parts) {
+            for (float v : part) {
+                if (Float.floatToIntBits(v) != Float.floatToIntBits(want[at++])) {
+                    mismatches++;
+                }
+            }
+        }
+        return mismatches;
     }
 
     static int[] ints(long[] values) {

@@ -30,10 +30,11 @@ public record GoldenRow(String caseName, String quantity, String measure, double
 
     /** The row as the table prints it. */
     public String format() {
-        String shown = measure.equals("max rel err") || measure.equals("rel err")
+        boolean fractional = measure.equals("max rel err") || measure.equals("rel err") || measure.equals("max abs err");
+        String shown = fractional
                 ? String.format(Locale.ROOT, "%.2e", value)
                 : Double.isInfinite(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
-        String limit = measure.equals("max rel err") || measure.equals("rel err")
+        String limit = fractional
                 ? String.format(Locale.ROOT, "%.0e", tolerance)
                 : String.format(Locale.ROOT, "%.0f", tolerance);
         return String.format(Locale.ROOT, "%-28s %-52s %-16s %10s  <= %-6s %s", caseName, quantity, measure, shown, limit,

@@ -22,8 +22,13 @@ public final class GoldenVerifier {
             try {
                 if (GoldenModelCase.isModelCase(dir)) {
                     rows.addAll(GoldenModelCase.verify(dir));
+                } else if (GoldenImageCase.isImageCase(dir)) {
+                    rows.addAll(GoldenImageCase.verify(dir));
+                } else {
+                    rows.add(GoldenRow.error(dir.getFileName().toString(), "case",
+                            new IOException("case.json is neither a model case nor an image case")));
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | dev.hovle.model.vision.InvalidImageException e) {
                 rows.add(GoldenRow.error(dir.getFileName().toString(), "case", e));
             }
         }

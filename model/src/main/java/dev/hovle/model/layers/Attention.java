@@ -2,7 +2,6 @@ package dev.hovle.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.hovle.model.config.TransformerConfig;
 import dev.hovle.model.weights.DecoderLayerWeights;
@@ -38,10 +37,11 @@ final class Attention {
         int d = t.headDim();
 
         // Split the packed projection into query, key and value heads.
-        NDArray qkv = Ops.linear(x, w.wqkv()).reshape(b, n, k, g + 2, d); // (B, T, K, G+2, d)
-        NDArray q = qkv.get(new NDIndex(":, :, :, :{}, :", g)).transpose(0, 2, 3, 1, 4); // (B, K, G, T, d)
-        NDArray key = qkv.get(new NDIndex(":, :, :, {}, :", g)).transpose(0, 2, 1, 3); // (B, K, T, d)
-        NDArray value = qkv.get(new NDIndex(":, :, :, {}, :", g + 1)).transpose(0, 2, 1, 3); // (B, K, T, d)
+        NDList parts = Ops.linear(x, w.wqkv()).reshape(b, n, k, g + 2, d) // (B, T, K, G+2, d)
+                .split(new long[] {g, g + 1}, 3);
+        NDArray q = parts.get(0).transpose(0, 2, 3, 1, 4); // (B, K, G, T, d)
+        NDArray key = parts.get(1).reshape(b, n, k, d).transpose(0, 2, 1, 3); // (B, K, T, d)
+        NDArray value = parts.get(2).reshape(b, n, k, d).transpose(0, 2, 1, 3); // (B, K, T, d)
 
         // Rotate queries and keys by their absolute positions.
         NDArray cos = rope.get(0).expandDims(1); // (B, 1, T, d)

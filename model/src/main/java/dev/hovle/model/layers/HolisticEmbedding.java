@@ -79,12 +79,20 @@ public final class HolisticEmbedding {
             throw new IllegalArgumentException("the sequence has " + next + " <IMG_CONTEXT> tokens but its images give "
                     + imageCount + " image tokens");
         }
-        NDArray text = Ops.gatherRows(weights.textEmbeddings(), scope.create(toLongs(ids))); // (N, C)
+        NDArray text = embedTokens(scope, ids).squeeze(0); // (N, C)
         if (imageCount == 0) {
             return text.expandDims(0);
         }
         NDArray rows = text.concat(imageRows.toType(text.getDataType(), false), 0); // (N + M, C)
         return Ops.gatherRows(rows, scope.create(source)).expandDims(0); // (1, N, C)
+    }
+
+    /**
+     * Text-table rows for generated tokens (1, N, C), with no image slots: a generated {@code <IMG_CONTEXT>} is just
+     * another token.
+     */
+    public NDArray embedTokens(NDManager scope, int[] ids) {
+        return Ops.gatherRows(weights.textEmbeddings(), scope.create(toLongs(ids))).expandDims(0);
     }
 
     private static long[] toLongs(int[] ids) {

@@ -76,10 +76,10 @@ public final class KvCache implements KvStore, AutoCloseable {
             throw new IllegalStateException("KV cache full: " + length + " + " + t + " positions exceed capacity "
                     + capacity);
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}, :", length, length + t);
+        NDIndex slot = NDIndex.sliceAxis(2, length, length + t);
         keys[layer].set(slot, newKeys);
         values[layer].set(slot, newValues);
-        NDIndex upTo = new NDIndex(":, :, :{}, :", length + t);
+        NDIndex upTo = NDIndex.sliceAxis(2, 0, length + t);
         // The views belong to this step, not to the cache: they are freed with the step's other arrays.
         NDManager step = newKeys.getManager();
         return new NDArray[] {keys[layer].get(step, upTo), values[layer].get(step, upTo)};

@@ -3,7 +3,6 @@ package dev.hovle.model.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.config.RopeConfig;
 
@@ -63,10 +62,8 @@ public final class RotaryEmbedding {
 
     /** x·cos + rotateHalf(x)·sin for x (..., T, d) and cos/sin broadcastable to it. */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().getLastDimension() / 2;
-        NDArray x1 = x.get(new NDIndex("..., :{}", half));
-        NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = x2.neg().concat(x1, -1);
+        NDList halves = x.split(2, x.getShape().dimension() - 1);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1);
         return x.mul(cos).add(rotated.mul(sin));
     }
 }

@@ -78,28 +78,26 @@ public final class SlotKvCache implements AutoCloseable {
     }
 
     /**
-     * A store for one decode step of the sequences in slots 0..batch-1: each writes its new position at its own
-     * length; reads see the first {@code batch} slots up to the longest. Call {@link #advanceDecoded(int)} after the
-     * stack has run.
+     * A store for one decode step of the sequences in slots 0..batch-1, its indices built once in the step's scope
+     * for every layer: each sequence writes its new position at its own length; reads see the first {@code batch}
+     * slots up to the longest. Call {@link #advanceDecoded(int)} after the stack has run.
      */
-    public KvStore decodeStore(int batch) {
+    public KvStore decodeStore(NDManager step, int batch) {
         int[] positions = positions(batch);
+        int longest = 0;
+        for (int p : positions) {
+            longest = Math.max(longest, p + 1);
+        }
+        if (longest > capacity) {
+            throw new IllegalStateException("KV cache slot full: position " + (longest - 1) + " >= capacity " + capacity);
+        }
+        // Advanced indices on axes 0 and 2: the target is (B, K, d), one row per sequence at its own position.
+        NDIndex target = new NDIndex("{}, :, {}", step.arange(0, batch, 1, DataType.INT64),
+                step.create(positions).toType(DataType.INT64, false));
+        NDIndex window = new NDIndex().addSliceDim(0, batch).addAllDim().addSliceDim(0, longest);
         return (layer, newKeys, newValues) -> {
-            NDManager step = newKeys.getManager();
-            int longest = 0;
-            for (int p : positions) {
-                longest = Math.max(longest, p + 1);
-            }
-            if (longest > capacity) {
-                throw new IllegalStateException("KV cache slot full: position " + (longest - 1) + " >= capacity " + capacity);
-            }
-            NDArray slotIndex = step.arange(0, batch, 1, DataType.INT64);
-            NDArray positionIndex = step.create(positions).toType(DataType.INT64, false);
-            // Advanced indices on axes 0 and 2: the target is (B, K, d), one row per sequence at its own position.
-            NDIndex target = new NDIndex("{}, :, {}", slotIndex, positionIndex);
             keys[layer].set(target, newKeys.squeeze(2));
             values[layer].set(target, newValues.squeeze(2));
-            NDIndex window = new NDIndex(":{}, :, :{}, :", batch, longest);
             return new NDArray[] {keys[layer].get(step, window), values[layer].get(step, window)};
         };
     }

@@ -13,8 +13,8 @@ final class DynamicTiling {
     private DynamicTiling() {}
 
     /**
-     * Returns every (cols, rows) with {@code minTiles ≤ cols·rows ≤ maxTiles}, sorted by cols·rows, grids of equal
-     * product in the order the official code produces them (that of a Python set, see {@link PythonSetOrder}).
+     * Returns every (cols, rows) with {@code minTiles ≤ cols·rows ≤ maxTiles}, sorted by cols·rows; grids of
+     * equal product come in the order the official code produces them (a Python set's, see {@link PythonSetOrder}).
      */
     static List<TileGrid> candidateGrids(int minTiles, int maxTiles) {
         PythonSetOrder set = new PythonSetOrder();

@@ -93,18 +93,22 @@ public final class ImagePreprocessor {
         return candidates;
     }
 
+    /** Returns the tile edge length S in pixels. */
     public int tileSize() {
         return tileSize;
     }
 
+    /** Returns the smallest number of grid tiles (min_num). */
     public int minTiles() {
         return minTiles;
     }
 
+    /** Returns the largest number of grid tiles, thumbnail not counted (max_num). */
     public int maxTiles() {
         return maxTiles;
     }
 
+    /** Returns whether a thumbnail follows the grid tiles when there is more than one. */
     public boolean useThumbnail() {
         return useThumbnail;
     }

@@ -11,8 +11,10 @@ import dev.hovle.model.vision.InvalidImageException.Reason;
  * @param componentIds the frame's component identifiers, in frame order
  * @param sawJfif whether an APP0 "JFIF" marker was seen
  * @param adobeTransform the APP14 "Adobe" transform flag, or -1 when there is no such marker
+ * @param hasEndOfImage whether an EOI marker follows the first scan
  */
-record JpegHeader(int sofMarker, int precision, int[] componentIds, boolean sawJfif, int adobeTransform) {
+record JpegHeader(
+        int sofMarker, int precision, int[] componentIds, boolean sawJfif, int adobeTransform, boolean hasEndOfImage) {
 
     /** The colour spaces libjpeg can report for the stored samples. */
     enum ColorSpace { GRAYSCALE, RGB, YCBCR, CMYK, YCCK }
@@ -75,7 +77,7 @@ record JpegHeader(int sofMarker, int precision, int[] componentIds, boolean sawJ
         if (sof < 0) {
             throw corrupt("no frame header (SOF) before the first scan");
         }
-        JpegHeader header = new JpegHeader(sof, precision, ids, jfif, adobe);
+        JpegHeader header = new JpegHeader(sof, precision, ids, jfif, adobe, hasEndOfImage(jpeg, pos));
         header.checkSupported();
         return header;
     }
@@ -118,6 +120,23 @@ record JpegHeader(int sofMarker, int precision, int[] componentIds, boolean sawJ
         if (componentIds.length != 1 && componentIds.length != 3 && componentIds.length != 4) {
             throw unsupported("JPEG with " + componentIds.length + " components");
         }
+        if (!hasEndOfImage) {
+            throw corrupt("truncated, the data ends before the end-of-image marker");
+        }
+    }
+
+    /**
+     * Pillow fails with "image file is truncated" whenever the data ends before libjpeg reaches EOI, while the JDK's
+     * decoder pads such data and only warns. Entropy-coded data never contains 0xFFD9 (0xFF is stuffed), so an EOI
+     * anywhere after the first scan header is what libjpeg will reach; junk after it is ignored by both.
+     */
+    private static boolean hasEndOfImage(byte[] jpeg, int from) {
+        for (int i = from; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xD9) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isStartOfFrame(int marker) {

@@ -98,13 +98,16 @@ public final class Checkpoint implements AutoCloseable {
         return file.tensors().get(name);
     }
 
-    /** Reads a tensor as a DJL array of {@code dtype} (null keeps the stored type; BF16 becomes FLOAT32). */
-    public NDArray read(String name, NDManager manager, DataType dtype) throws IOException {
+    /**
+     * Reads a tensor as a DJL array of {@code dtype} (null keeps the stored type; BF16 becomes FLOAT32); a writable
+     * array never shares memory with the file.
+     */
+    public NDArray read(String name, NDManager manager, DataType dtype, boolean writable) throws IOException {
         SafetensorsFile file = fileByTensor.get(name);
         if (file == null) {
             throw new WeightException("missing tensor '" + name + "'");
         }
-        return TensorReader.read(file, file.tensors().get(name), manager, dtype);
+        return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable);
     }
 
     @Override

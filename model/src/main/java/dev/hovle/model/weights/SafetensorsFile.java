@@ -121,7 +121,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Reads a tensor as a DJL array of {@code dtype} (null keeps the stored type; BF16 becomes FLOAT32). */
     public ai.djl.ndarray.NDArray read(String name, ai.djl.ndarray.NDManager manager, ai.djl.ndarray.types.DataType dtype)
             throws IOException {
-        return TensorReader.read(this, require(name), manager, dtype);
+        return TensorReader.read(this, require(name), manager, dtype, true);
     }
 
     /** A floating-point tensor's values, widened to float. */

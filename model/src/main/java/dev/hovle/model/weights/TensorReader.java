@@ -9,29 +9,39 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
 
-/** Turns mapped safetensors bytes into DJL arrays of the compute dtype, widening BF16 in Java on the way. */
+/**
+ * Turns mapped safetensors bytes into DJL arrays of the compute dtype, widening BF16 in Java on the way.
+ *
+ * <p>Read-only arrays of the stored dtype on the CPU are the file mapping itself (DJL keeps the buffer as the
+ * tensor's storage): loading costs no copy and the weights live in the page cache, shared between processes.
+ * Writable arrays, conversions and other devices get a copy owned by libtorch.
+ */
 final class TensorReader {
     private TensorReader() {}
 
-    static NDArray read(SafetensorsFile file, TensorInfo info, NDManager manager, DataType target) throws IOException {
+    static NDArray read(SafetensorsFile file, TensorInfo info, NDManager manager, DataType target, boolean writable)
+            throws IOException {
         ByteBuffer bytes = file.map(info);
         Shape shape = new Shape(info.shape());
+        NDArray raw;
         if (info.dtype() == TensorDtype.BF16) {
             // bf16 is the top half of a float32: widen here so DJL never sees a bfloat16 array.
-            NDArray widened = manager.create(widenBf16(bytes.asShortBuffer(), info.elementCount()), shape, DataType.FLOAT32);
-            return convert(widened, target);
+            raw = manager.create(widenBf16(bytes.asShortBuffer(), info.elementCount()), shape, DataType.FLOAT32);
+        } else {
+            raw = manager.create(bytes, shape, info.dtype().djlType());
         }
-        NDArray raw = manager.create(copyDirect(bytes), shape, info.dtype().djlType());
-        return convert(raw, target);
-    }
-
-    private static NDArray convert(NDArray array, DataType target) {
-        if (target == null || array.getDataType() == target) {
-            return array;
+        boolean converts = target != null && raw.getDataType() != target;
+        if (converts) {
+            NDArray converted = raw.toType(target, false);
+            raw.close();
+            return converted;
         }
-        NDArray converted = array.toType(target, false);
-        array.close();
-        return converted;
+        if (writable && info.dtype() != TensorDtype.BF16) {
+            NDArray copy = raw.duplicate(); // off the read-only mapping
+            raw.close();
+            return copy;
+        }
+        return raw;
     }
 
     private static ByteBuffer widenBf16(ShortBuffer source, long count) {
@@ -39,16 +49,6 @@ final class TensorReader {
         for (int i = 0; i < count; i++) {
             out.putInt((source.get(i) & 0xFFFF) << 16);
         }
-        return out.flip();
-    }
-
-    /**
-     * Copies the mapped bytes into a native-order direct buffer: the mapping is read-only (training updates weights
-     * in place) and DJL may keep the buffer it was given as the tensor's storage.
-     */
-    private static ByteBuffer copyDirect(ByteBuffer mapped) {
-        ByteBuffer out = ByteBuffer.allocateDirect(mapped.remaining()).order(ByteOrder.nativeOrder());
-        out.put(mapped.duplicate());
         return out.flip();
     }
 }

@@ -27,24 +27,30 @@ public final class WeightLoader {
     private final Checkpoint checkpoint;
     private final NDManager manager;
     private final DataType dtype;
+    private final boolean writable;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private final List<TensorSpec> planned = new ArrayList<>();
 
-    private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype) {
+    private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype, boolean writable) {
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.dtype = dtype;
+        this.writable = writable;
     }
 
-    /** Loads and checks every tensor of {@code checkpoint} against {@code config}, in {@code dtype}. */
-    public static HoVLEWeights load(Checkpoint checkpoint, HoVLEConfig config, NDManager manager, DataType dtype) {
-        return new WeightLoader(checkpoint, manager, dtype).bind(config);
+    /**
+     * Loads and checks every tensor of {@code checkpoint} against {@code config}, in {@code dtype}. Read-only weights
+     * may be the file mapping itself; {@code writable} ones (for training) are always copies.
+     */
+    public static HoVLEWeights load(Checkpoint checkpoint, HoVLEConfig config, NDManager manager, DataType dtype,
+            boolean writable) {
+        return new WeightLoader(checkpoint, manager, dtype, writable).bind(config);
     }
 
     /** Every tensor name and shape a checkpoint for {@code config} holds, in table order (reads nothing). */
     public static List<TensorSpec> layout(HoVLEConfig config) {
-        WeightLoader planner = new WeightLoader(null, null, null);
+        WeightLoader planner = new WeightLoader(null, null, null, false);
         planner.bindTable(config);
         return List.copyOf(planner.planned);
     }
@@ -143,7 +149,7 @@ public final class WeightLoader {
             return null;
         }
         try {
-            NDArray array = checkpoint.read(name, manager, dtype);
+            NDArray array = checkpoint.read(name, manager, dtype, writable);
             array.setName(name);
             loaded.put(name, array);
             return array;

@@ -95,6 +95,34 @@ abstract class GenerationEngineContractTest {
     }
 
     @Test
+    void answersAboutSeveralImagesInOnePromptAsTheReferenceDoes() {
+        // Two images: the golden image's 3 tiles, then the same tiles reversed as a second image.
+        int tileValues = 3 * 56 * 56;
+        float[] values = pixels.values();
+        float[] both = java.util.Arrays.copyOf(values, values.length * 2);
+        for (int t = 0; t < 3; t++) {
+            System.arraycopy(values, (2 - t) * tileValues, both, values.length + t * tileValues, tileValues);
+        }
+        PixelTensor two = new PixelTensor(both, 6, 56);
+        int[] ids = withSecondImage(prompt, 12);
+        int[] cached = run(GenerationRequest.of("two-images", ids, ids, two, GenerationParams.greedy(5)));
+        assertThat(cached).containsExactly(cacheFree(model, ids, ids, two, 5));
+    }
+
+    @Test
+    void treatsAGeneratedImageContextTokenAsAnOrdinaryToken() throws Exception {
+        // Force <IMG_CONTEXT> as the first generated token by making it the prompt's only sampling choice: a
+        // temperature-free sampler cannot be forced, so decode it directly after a prefill instead.
+        try (ai.djl.ndarray.NDManager scope = model.newScope();
+                dev.hovle.model.SequenceCaches caches = model.newCaches(scope, prompt.length + 2, prompt.length + 2)) {
+            ai.djl.ndarray.NDArray pixelArray = scope.create(pixels.values(), new Shape(3, 3, 56, 56));
+            model.prefill(scope, new MultimodalInput(prompt, prompt, pixelArray), caches);
+            float[] logits = model.decode(scope, IMG_CONTEXT, caches).toFloatArray();
+            assertThat(logits).hasSize(320).doesNotContain(Float.NaN);
+        }
+    }
+
+    @Test
     void streamsEveryTokenToTheListenerInOrder() {
         List<Integer> streamed = new CopyOnWriteArrayList<>();
         GenerationResult result = engine.submit(GenerationRequest.of("stream", prompt, prompt, pixels,
@@ -190,6 +218,22 @@ abstract class GenerationEngineContractTest {
             run(GenerationRequest.of("leak-" + i, prompt, prompt, pixels, GenerationParams.greedy(3)));
         }
         assertThat(model.liveNativeArrays()).isEqualTo(before);
+    }
+
+    /** The prompt with a second {@code <img>...</img>} of {@code contextTokens} right after the first image. */
+    static int[] withSecondImage(int[] ids, int contextTokens) {
+        int imgEnd = 312;
+        int at = 0;
+        while (ids[at] != imgEnd) {
+            at++;
+        }
+        int[] out = new int[ids.length + contextTokens + 2];
+        System.arraycopy(ids, 0, out, 0, at + 1);
+        out[at + 1] = 311;
+        java.util.Arrays.fill(out, at + 2, at + 2 + contextTokens, IMG_CONTEXT);
+        out[at + 2 + contextTokens] = imgEnd;
+        System.arraycopy(ids, at + 1, out, at + 3 + contextTokens, ids.length - at - 1);
+        return out;
     }
 
     int[] run(GenerationRequest request) {
