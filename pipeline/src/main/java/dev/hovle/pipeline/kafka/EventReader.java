@@ -5,12 +5,14 @@ import dev.hovle.schemas.wire.EventDecodingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -61,6 +63,25 @@ public final class EventReader<T extends SpecificRecord> implements AutoCloseabl
                 out.add(new Received<>(r.partition(), r.offset(), r.timestamp(), null, e.getMessage()));
             }
         }
+        return out;
+    }
+
+    /**
+     * Everything up to the topic's current end: for a read_committed reader, the last stable offset of each
+     * partition, so every transaction committed by now is included and nothing still open is waited for.
+     */
+    public List<Received<T>> readToEnd(Duration timeout) {
+        awaitAssignment(timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+        List<Received<T>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("did not reach the end " + end + " within " + timeout);
+            }
+            out.addAll(poll(Duration.ofMillis(200)));
+        }
+        out.addAll(poll(Duration.ZERO));
         return out;
     }
 

@@ -69,7 +69,7 @@ class InferenceJobITCase {
         options.set(InferenceOptions.TOKEN_BUDGET, 64);
         options.set(InferenceOptions.IMAGE_WAIT, IMAGE_WAIT);
         options.set(InferenceOptions.PIXEL_LIMIT, PIXEL_LIMIT);
-        job = RunningJob.start(options, spec -> spec.withFactory(new FailingEngineFactory(spec.factory(), "fail-")));
+        job = RunningJob.start(options, 2, spec -> spec.withFactory(new FailingEngineFactory(spec.factory(), "fail-")));
         outputs = new JobOutputs(kafka.bootstrapServers());
         producer = EventProducer.connect(kafka.bootstrapServers());
     }

@@ -23,7 +23,8 @@ final class RunningJob implements AutoCloseable {
      * Starts the job with {@code options} (bootstrap servers and model dir included); {@code engine} may swap the
      * engine spec, e.g. for a deliberately slow or failing engine.
      */
-    static RunningJob start(Configuration options, UnaryOperator<EngineSpec> engine) throws Exception {
+    static RunningJob start(Configuration options, int parallelism, UnaryOperator<EngineSpec> engine)
+            throws Exception {
         Configuration conf = new Configuration(options);
         // Results become visible to read_committed readers at each checkpoint: keep the interval short.
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
@@ -32,6 +33,7 @@ final class RunningJob implements AutoCloseable {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
         InferenceJob.Builder builder = InferenceJob.builder().applyOptions(conf)
                 .setImageSource(InferenceKafka.imageSource(conf))
                 .setRequestSource(InferenceKafka.requestSource(conf))
@@ -42,6 +44,12 @@ final class RunningJob implements AutoCloseable {
         return new RunningJob(env.executeAsync("hovle-inference-test"));
     }
 
+    /** Stops the job with a savepoint into {@code dir}: the sinks commit their last transactions first. */
+    void stopWithSavepoint(java.nio.file.Path dir) throws Exception {
+        client.stopWithSavepoint(false, dir.toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+    }
+
     /** The job's status right now. */
     String status() throws Exception {
         return client.getJobStatus().get().toString();
@@ -49,6 +57,8 @@ final class RunningJob implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        client.cancel().get();
+        if (!client.getJobStatus().get().isGloballyTerminalState()) {
+            client.cancel().get();
+        }
     }
 }
