@@ -12,10 +12,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * Per-result generation metrics under {@code hovle.generation}: histograms {@code timeToFirstTokenMillis} (from
  * preparation done to the first token), {@code prefillMillis}, {@code decodeMillis}, {@code requestTokensPerSecond}
  * (one request's decode speed), and meters {@code tokensPerSecond} (all generated tokens) and
- * {@code resultsPerSecond}.
+ * {@code resultsPerSecond}, both over the last 10 s.
  */
 public final class GenerationMetrics {
     private static final int WINDOW = 1000;
+    private static final int RATE_SECONDS = 10;
 
     private final Histogram timeToFirstToken;
     private final Histogram prefill;
@@ -33,8 +34,9 @@ public final class GenerationMetrics {
         requestTokensPerSecond = g.histogram("requestTokensPerSecond", new DescriptiveStatisticsHistogram(WINDOW));
         tokens = g.counter("tokens");
         results = g.counter("results");
-        g.meter("tokensPerSecond", new MeterView(tokens));
-        g.meter("resultsPerSecond", new MeterView(results));
+        // A 10 s window, not the default minute: the local runtime's status line should follow load changes.
+        g.meter("tokensPerSecond", new MeterView(tokens, RATE_SECONDS));
+        g.meter("resultsPerSecond", new MeterView(results, RATE_SECONDS));
     }
 
     /** Records one finished generation that waited {@code waitMillis} before reaching the engine. */

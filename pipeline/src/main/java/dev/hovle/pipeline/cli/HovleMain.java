@@ -13,6 +13,11 @@ public final class HovleMain {
     }
 
     public static void main(String[] args) {
+        // Flink and Kafka warn about much that is expected in a local run; errors still show.
+        for (String logger : new String[] {"org.apache.flink", "org.apache.kafka", "kafka", "org.apache.pekko"}) {
+            System.setProperty("org.slf4j.simpleLogger.log." + logger,
+                    System.getProperty("org.slf4j.simpleLogger.log." + logger, "error"));
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -1,9 +1,10 @@
 package dev.hovle.pipeline.kafka;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -55,8 +56,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
+        PrintStream console = System.out;
         try {
-            cluster.format();
+            // Formatting prints the bootstrap metadata to standard output; users of the local runtime need none of it.
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(console);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -94,11 +102,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Client properties that reach this broker. */
-    public Map<String, Object> clientProperties() {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     }
 
     @Override
