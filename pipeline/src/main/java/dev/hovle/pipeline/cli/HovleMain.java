@@ -9,7 +9,9 @@ public final class HovleMain {
 
     /** The full command line. */
     public static CommandLine commandLine() {
-        return HovleCli.commandLine().addSubcommand(new RunCommand());
+        return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
+                .addSubcommand(new TailCommand()).addSubcommand(new OptionsCommand())
+                .addSubcommand(new BenchPipelineCommand());
     }
 
     public static void main(String[] args) {

@@ -41,6 +41,7 @@ import dev.hovle.operators.inference.ResultFunction;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.inference.WorkItem;
 import dev.hovle.pipeline.inference.InferenceOptions.EngineKind;
+import dev.hovle.pipeline.kafka.InferenceKafka;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.VlmResult;
 import java.nio.file.Path;
@@ -49,11 +50,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
 
 /**
  * The streaming inference job: images and requests in, captions and answers out, every bad record a dead letter.
@@ -76,10 +81,35 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * }</pre>
  */
 public final class InferenceJob {
+    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
     private final Builder b;
 
     private InferenceJob(Builder b) {
         this.b = b;
+    }
+
+    /**
+     * Runs the job on a cluster with its Kafka ends: options come from the cluster's configuration and from
+     * {@code --key value} arguments, e.g. {@code --hovle.model.dir /models/hovle --hovle.kafka.bootstrap-servers k:9092}.
+     * Checkpointing (which commits the exactly-once results) defaults to every 10 s.
+     */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        conf.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
+        conf.addAll(ParameterTool.fromArgs(args).getConfiguration());
+        if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
+        // Every record is Avro or a POJO: a type that would fall back to Kryo is a bug, caught at submission.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(conf);
+        builder().applyOptions(conf)
+                .setImageSource(InferenceKafka.imageSource(conf)).setRequestSource(InferenceKafka.requestSource(conf))
+                .setResultSink(InferenceKafka.resultSink(conf)).setDeadLetterSink(InferenceKafka.deadLetterSink(conf))
+                .build().addTo(env);
+        env.execute("hovle-inference");
     }
 
     /** A builder; the four ends and the engine are required. */

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BackPressureITCase {
     private static final int REQUESTS = 40;
     private static final int CAPACITY = 2;
-    private static final long MILLIS_PER_REQUEST = 150;
+    /** Slow enough that the run outlasts Flink's 5 s metric view updates a few times over. */
+    private static final long MILLIS_PER_REQUEST = 300;
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()

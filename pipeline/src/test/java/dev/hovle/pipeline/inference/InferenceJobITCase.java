@@ -8,6 +8,7 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
 import dev.hovle.pipeline.kafka.EventProducer;
+import dev.hovle.pipeline.kafka.RequestClient;
 import dev.hovle.pipeline.local.SyntheticImages;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
@@ -185,6 +186,20 @@ class InferenceJobITCase {
         producer.flush();
         assertThat(outputs.awaitResult("req-after-bad-ones", TIMEOUT).getText()).isNotNull();
         assertThat(job.status()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void answersWhatTheRequestClientSendsAndReportsItsDeadLetters() throws Exception {
+        try (RequestClient client = RequestClient.connect(kafka.bootstrapServers(), RequestClient.Topics.defaults())) {
+            RequestClient.Outcome answered = client.ask(qa("req-client", "What is on the left?", "img-client"),
+                    image("img-client", 64, 64), TIMEOUT);
+            RequestClient.Outcome refused = client.ask(inlineCaption("req-client-gif", SyntheticImages.encode(
+                    new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_INDEXED), "gif")), null, TIMEOUT);
+
+            assertThat(answered.result().getRequestId()).isEqualTo("req-client");
+            assertThat(answered.deadLetter()).isNull();
+            assertThat(refused.deadLetter().getErrorType()).isEqualTo(ErrorType.UNSUPPORTED_IMAGE_FORMAT);
+        }
     }
 
     private static DeadLetter awaitDeadLetterFor(String key) throws Exception {
