@@ -9,10 +9,17 @@ public final class HovleMain {
 
     /** The full command line. */
     public static CommandLine commandLine() {
-        return HovleCli.commandLine().addSubcommand(new RunCommand());
+        return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
+                .addSubcommand(new TailCommand()).addSubcommand(new OptionsCommand())
+                .addSubcommand(new BenchPipelineCommand());
     }
 
     public static void main(String[] args) {
+        // Flink and Kafka warn about much that is expected in a local run; errors still show.
+        for (String logger : new String[] {"org.apache.flink", "org.apache.kafka", "kafka", "org.apache.pekko"}) {
+            System.setProperty("org.slf4j.simpleLogger.log." + logger,
+                    System.getProperty("org.slf4j.simpleLogger.log." + logger, "error"));
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -1,61 +1,79 @@
 package dev.hovle.pipeline.cli;
 
-import dev.hovle.model.HoVLEModel;
-import dev.hovle.model.config.PixelShuffleLocation;
-import dev.hovle.model.generate.GenerationResult;
-import dev.hovle.model.generate.SequentialEngine;
-import dev.hovle.model.prepare.PreparedPrompt;
-import dev.hovle.model.prepare.PromptPreparer;
-import dev.hovle.model.snapshot.ModelSize;
-import dev.hovle.model.snapshot.SnapshotInitializer;
-import dev.hovle.model.tokenizer.HoVLETokenizer;
-import dev.hovle.model.weights.TensorDtype;
-import java.nio.file.Files;
+import dev.hovle.pipeline.local.LocalRuntime;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code hovle run}: the embedded default: caption the sample images with a model created locally, no download. */
-@Command(name = "run", description = "Run HoVLE Stream on its embedded default: a tiny model created locally (no "
-        + "download) captions the sample images.")
+/** {@code hovle run}: the streaming system on this machine, printing captions and answers as they are committed. */
+@Command(name = "run", description = {"Run HoVLE Stream locally: an in-process Kafka broker (or --bootstrap-servers), "
+        + "the inference job on a local Flink MiniCluster, and a synthetic stream of images and questions; prints "
+        + "each caption and answer as it is committed, and a status line every 5 s. Ctrl-C stops it cleanly."})
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "snapshot directory (default: a tiny model created under work/models/tiny)")
+    @Option(names = "--model", description = "snapshot directory to serve (default: a tiny random model created "
+            + "under work/models/tiny, no download)")
     Path model;
 
-    @Option(names = "--images", defaultValue = "samples", description = "folder of images to caption (default ${DEFAULT-VALUE})")
-    Path images;
+    @Option(names = "--bootstrap-servers", description = "attach to this Kafka cluster instead of starting a broker")
+    String bootstrapServers;
+
+    @Option(names = "--rate", defaultValue = "1", description = "images per second, each with a question "
+            + "(default ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--duration", description = "stop after this long, e.g. 60s or 5m (default: until Ctrl-C)")
+    String duration;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(names = "--samples", defaultValue = "samples", description = "image files sent first "
+            + "(default ${DEFAULT-VALUE})")
+    Path samples;
+
+    @Option(names = "-D", mapFallbackValue = "", description = "any job option, e.g. -Dhovle.engine.max-batch=4 "
+            + "(see deploy/configuration.md)")
+    Map<String, String> options = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
-        System.setProperty("ai.djl.pytorch.num_threads", "1");
-        Path dir = model != null ? model : Path.of("work", "models", "tiny");
-        if (model == null && !Files.exists(dir.resolve("config.json"))) {
-            System.out.println("creating a tiny random HoVLE model in " + dir + " (no download) ...");
-            SnapshotInitializer.create(dir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 0);
+        LocalRuntime.Builder builder = LocalRuntime.builder().setOut(System.out).optModelDir(model)
+                .optBootstrapServers(bootstrapServers).optRate(rate).optParallelism(parallelism).optSamplesDir(samples)
+                .optOptions(options);
+        if (duration != null) {
+            builder.optDuration(parseDuration(duration));
         }
-        List<Path> files;
-        try (Stream<Path> list = Files.list(images)) {
-            files = list.filter(Files::isRegularFile).sorted().toList();
-        }
-        try (HoVLEModel hovle = HoVLEModel.load(dir);
-                HoVLETokenizer tokenizer = HoVLETokenizer.load(dir);
-                SequentialEngine engine = SequentialEngine.builder().setModel(hovle).optModelVersion(dir.toString()).build()) {
-            PromptPreparer preparer = PromptPreparer.builder().setConfig(hovle.config()).setTokenizer(tokenizer).build();
-            for (Path file : files) {
-                PreparedPrompt prompt = preparer.prepare(List.of(Files.readAllBytes(file)), PromptPreparer.CAPTION_QUESTION,
-                        List.of());
-                GenerationResult r = engine.submit(prompt.toRequest(file.getFileName().toString(), preparer.greedy(24)))
-                        .result().join();
-                double ms = (r.timings().prefillNanos() + r.timings().decodeNanos()) / 1e6;
-                System.out.printf(Locale.ROOT, "%-36s %6.0f ms  model %s  caption: %s%n", file.getFileName(), ms,
-                        r.modelVersion(), preparer.decode(r.tokens()).strip());
+        LocalRuntime runtime = builder.build();
+        Thread hook = new Thread(() -> {
+            runtime.stop();
+            try {
+                runtime.awaitStopped(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        }
+        }, "hovle-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        runtime.run();
         return 0;
+    }
+
+    /** {@code 90s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration such as {@code PT90S}. */
+    static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("pt")) {
+            return Duration.parse(t);
+        }
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> throw new IllegalArgumentException("duration '" + text + "': use e.g. 90s, 5m or 1h");
+        };
     }
 }

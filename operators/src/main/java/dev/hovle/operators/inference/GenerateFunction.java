@@ -1,0 +1,84 @@
+package dev.hovle.operators.inference;
+
+import dev.hovle.model.generate.GenerationEngine;
+import dev.hovle.model.generate.GenerationHandle;
+import dev.hovle.model.generate.PromptTooLongException;
+import dev.hovle.operators.metrics.EngineGauges;
+import dev.hovle.schemas.ErrorType;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Hands prepared requests to the TaskManager's shared engine, behind Flink's async operator: the operator's
+ * capacity bounds how many requests a subtask has in the engine, so a busy engine back-pressures the source
+ * instead of queueing without limit. Failures and timeouts become GENERATION_FAILED or PROMPT_TOO_LONG outcomes;
+ * an engine that throws instead of failing the request's future breaks its contract and fails the task.
+ *
+ * <p>Lifecycle: {@code open()} leases the engine (loading the model if this JVM has none), {@code close()} returns
+ * the lease; the last lease stops the engine.
+ */
+public final class GenerateFunction extends RichAsyncFunction<PreparedRequest, Generation> {
+    private static final long serialVersionUID = 1L;
+
+    private final EngineSpec spec;
+
+    private transient SharedEngine lease;
+    private transient Map<PreparedRequest, GenerationHandle> inFlight;
+
+    /** A function that serves {@code spec}'s engine. */
+    public GenerateFunction(EngineSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        lease = SharedEngine.acquire(spec);
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
+        EngineGauges.register(getRuntimeContext().getMetricGroup(), lease.engine(), spec.factory().maxConcurrency(),
+                () -> inFlight.size());
+    }
+
+    @Override
+    public void asyncInvoke(PreparedRequest prepared, ResultFuture<Generation> resultFuture) {
+        GenerationEngine engine = lease.engine();
+        long waitMillis = Math.max(0, System.currentTimeMillis() - prepared.preparedMillis());
+        GenerationHandle handle = engine.submit(prepared.toGenerationRequest());
+        inFlight.put(prepared, handle);
+        // Runs on the engine's thread: hand the result over and return, the decoding happens downstream.
+        handle.result().whenComplete((result, error) -> {
+            inFlight.remove(prepared);
+            if (error == null) {
+                resultFuture.complete(List.of(Generation.succeeded(prepared, waitMillis, result)));
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                ErrorType type = cause instanceof PromptTooLongException ? ErrorType.PROMPT_TOO_LONG
+                        : ErrorType.GENERATION_FAILED;
+                resultFuture.complete(List.of(Generation.failed(prepared, waitMillis, type, String.valueOf(
+                        cause.getMessage()), engine.modelVersion())));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(PreparedRequest prepared, ResultFuture<Generation> resultFuture) {
+        GenerationHandle handle = inFlight.remove(prepared);
+        if (handle != null) {
+            handle.cancel();
+        }
+        resultFuture.complete(List.of(Generation.failed(prepared, 0, ErrorType.GENERATION_FAILED, "request "
+                + prepared.meta().requestId() + " timed out in the generate operator", lease.engine().modelVersion())));
+    }
+
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.close();
+        }
+    }
+}

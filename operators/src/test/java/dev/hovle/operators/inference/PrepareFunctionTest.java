@@ -1,0 +1,123 @@
+package dev.hovle.operators.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hovle.model.config.PixelShuffleLocation;
+import dev.hovle.model.snapshot.ModelSize;
+import dev.hovle.model.snapshot.SnapshotInitializer;
+import dev.hovle.model.weights.TensorDtype;
+import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.ErrorType;
+import dev.hovle.schemas.GenerationParams;
+import dev.hovle.schemas.ImageEvent;
+import dev.hovle.schemas.PipelineStage;
+import dev.hovle.schemas.VlmRequest;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PrepareFunctionTest {
+    @TempDir
+    static Path modelDir;
+
+    private OneInputStreamOperatorTestHarness<WorkItem, PreparedRequest> harness;
+
+    @BeforeAll
+    static void createModel() throws Exception {
+        SnapshotInitializer.create(modelDir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 1);
+    }
+
+    private void open(long pixelLimit) throws Exception {
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(PrepareFunction.builder()
+                .setModelDir(modelDir.toString()).optMaxNewTokens(16).optPixelLimit(pixelLimit).build());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void preparesAQuestionAboutAnImage() throws Exception {
+        open(1_000_000);
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-1", "What is red?", "img-1"),
+                TestEvents.image("img-1", TestImages.png(80, 60)))));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.meta().requestId()).isEqualTo("req-1");
+            assertThat(p.meta().imageIds()).containsExactly("img-1");
+            assertThat(p.pixels().tiles()).isPositive();
+            assertThat(p.params().maxNewTokens()).isEqualTo(16);
+            assertThat(p.inputIds()).isNotEmpty();
+        });
+        assertThat(harness.getSideOutput(DeadLetters.TAG)).isNull();
+    }
+
+    @Test
+    void sendsCorruptImageToDeadLetters() throws Exception {
+        assertThat(deadLetterFor(TestImages.truncatedPng(), 1_000_000)).satisfies(letter -> {
+            assertThat(letter.getErrorType()).isEqualTo(ErrorType.CORRUPT_IMAGE);
+            assertThat(letter.getStage()).isEqualTo(PipelineStage.PREPARE);
+            assertThat(letter.getMessage()).contains("req-bad");
+        });
+    }
+
+    @Test
+    void sendsUnsupportedImageFormatToDeadLetters() throws Exception {
+        assertThat(deadLetterFor(TestImages.gif(32, 32), 1_000_000).getErrorType())
+                .isEqualTo(ErrorType.UNSUPPORTED_IMAGE_FORMAT);
+    }
+
+    @Test
+    void sendsImageOverThePixelLimitToDeadLetters() throws Exception {
+        assertThat(deadLetterFor(TestImages.jpeg(64, 64), 64 * 63).getErrorType()).isEqualTo(ErrorType.IMAGE_TOO_LARGE);
+    }
+
+    @Test
+    void sendsPromptOverTheContextToDeadLetters() throws Exception {
+        open(1_000_000);
+        VlmRequest longAnswer = VlmRequest.newBuilder(TestEvents.qa("req-long", "Tell me everything.", "img-1"))
+                .setGeneration(GenerationParams.newBuilder().setMaxNewTokens(1_000_000).build()).build();
+        harness.processElement(new StreamRecord<>(item(longAnswer, TestEvents.image("img-1", TestImages.png(56, 56)))));
+
+        assertThat(deadLetters()).singleElement()
+                .satisfies(letter -> assertThat(letter.getErrorType()).isEqualTo(ErrorType.PROMPT_TOO_LONG));
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
+    void sendsUnreadableImageUriToDeadLettersAsMissing() throws Exception {
+        open(1_000_000);
+        ImageEvent byUri = ImageEvent.newBuilder(TestEvents.image("img-uri", new byte[0])).setData(null)
+                .setUri(modelDir.resolve("no-such-image.png").toUri().toString()).build();
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-uri", "What?", "img-uri"), byUri)));
+
+        assertThat(deadLetters()).singleElement()
+                .satisfies(letter -> assertThat(letter.getErrorType()).isEqualTo(ErrorType.IMAGE_MISSING));
+    }
+
+    private DeadLetter deadLetterFor(byte[] image, long pixelLimit) throws Exception {
+        open(pixelLimit);
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-bad", "What?", "img-bad"),
+                TestEvents.image("img-bad", image))));
+        assertThat(harness.extractOutputValues()).isEmpty();
+        List<DeadLetter> letters = deadLetters();
+        assertThat(letters).hasSize(1);
+        return letters.get(0);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        return harness.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static WorkItem item(VlmRequest request, ImageEvent image) {
+        return new WorkItem(request, List.of(ImageInputs.of(image)), TestEvents.incoming(request, 5).source(), 0);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.hovle.pipeline.kafka;
+
+import static dev.hovle.pipeline.inference.InferenceOptions.BOOTSTRAP_SERVERS;
+import static dev.hovle.pipeline.inference.InferenceOptions.DEAD_LETTERS_TOPIC;
+import static dev.hovle.pipeline.inference.InferenceOptions.GROUP_ID;
+import static dev.hovle.pipeline.inference.InferenceOptions.IMAGES_TOPIC;
+import static dev.hovle.pipeline.inference.InferenceOptions.REQUESTS_TOPIC;
+import static dev.hovle.pipeline.inference.InferenceOptions.RESULTS_TOPIC;
+import static dev.hovle.pipeline.inference.InferenceOptions.STARTING_OFFSETS;
+import static dev.hovle.pipeline.inference.InferenceOptions.TRANSACTIONAL_ID_PREFIX;
+import static dev.hovle.pipeline.inference.InferenceOptions.TRANSACTION_TIMEOUT;
+
+import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.pipeline.inference.InferenceOptions.StartingOffsets;
+import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.VlmResult;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The inference job's production ends: Kafka sources of raw records and exactly-once Kafka sinks. */
+public final class InferenceKafka {
+    private InferenceKafka() {}
+
+    /** The images topic, records untouched. */
+    public static KafkaSource<SourceRecord> imageSource(ReadableConfig config) {
+        return source(config, config.get(IMAGES_TOPIC), "images");
+    }
+
+    /** The requests topic, records untouched. */
+    public static KafkaSource<SourceRecord> requestSource(ReadableConfig config) {
+        return source(config, config.get(REQUESTS_TOPIC), "requests");
+    }
+
+    /** Results keyed by request id, exactly once. */
+    public static KafkaSink<VlmResult> resultSink(ReadableConfig config) {
+        return sink(config, EventSerializer.keyedByText(config.get(RESULTS_TOPIC), VlmResult.class,
+                VlmResult::getRequestId), "results");
+    }
+
+    /** Dead letters keyed by the failed record's key, exactly once. */
+    public static KafkaSink<DeadLetter> deadLetterSink(ReadableConfig config) {
+        return sink(config, EventSerializer.keyedByBytes(config.get(DEAD_LETTERS_TOPIC), DeadLetter.class,
+                InferenceKafka::keyOf), "dead-letters");
+    }
+
+    private static byte[] keyOf(DeadLetter letter) {
+        ByteBuffer key = letter.getKey();
+        if (key == null) {
+            return null;
+        }
+        byte[] bytes = new byte[key.remaining()];
+        key.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static KafkaSource<SourceRecord> source(ReadableConfig config, String topic, String name) {
+        OffsetResetStrategy reset = config.get(STARTING_OFFSETS) == StartingOffsets.LATEST ? OffsetResetStrategy.LATEST
+                : OffsetResetStrategy.EARLIEST;
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(required(config))
+                .setTopics(topic)
+                .setGroupId(config.get(GROUP_ID))
+                .setClientIdPrefix(config.get(GROUP_ID) + "-" + name)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                .setDeserializer(new SourceRecordDeserializer())
+                // Producers of images and requests may be transactional too: never read what they aborted.
+                .setProperty("isolation.level", "read_committed")
+                .build();
+    }
+
+    private static <T> KafkaSink<T> sink(ReadableConfig config,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer, String name) {
+        // Flink's default (1 h) exceeds what brokers accept by default (transaction.max.timeout.ms, 15 min).
+        Duration timeout = config.get(TRANSACTION_TIMEOUT);
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(required(config))
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .setProperty("transaction.timeout.ms", Long.toString(timeout.toMillis()))
+                .build();
+    }
+
+    private static String required(ReadableConfig config) {
+        return config.getOptional(BOOTSTRAP_SERVERS).orElseThrow(() -> new IllegalArgumentException(
+                "set " + BOOTSTRAP_SERVERS.key() + " to the Kafka cluster's host:port list"));
+    }
+}

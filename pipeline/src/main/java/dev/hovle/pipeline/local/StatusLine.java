@@ -1,0 +1,43 @@
+package dev.hovle.pipeline.local;
+
+import java.util.Locale;
+
+/** The local runtime's periodic line: throughput, latency, engine load and back-pressure, from the job's metrics. */
+final class StatusLine {
+    private final ResultPrinter printer;
+    private final long startedNanos = System.nanoTime();
+    private long lastNanos = startedNanos;
+    private long lastResults;
+
+    StatusLine(ResultPrinter printer) {
+        this.printer = printer;
+    }
+
+    /** The line for now; each call measures the rate since the previous one. */
+    String next() {
+        long now = System.nanoTime();
+        long results = printer.captions() + printer.answers();
+        double rate = (results - lastResults) / ((now - lastNanos) / 1e9);
+        lastNanos = now;
+        lastResults = results;
+        double backPressure = LocalMetrics.max("backPressuredTimeMsPerSecond", r -> r.task().startsWith("Source:"));
+        double latency = printer.meanLatencyMillis();
+        return String.format(Locale.ROOT, "-- %3.0f s | %d results (%.1f/s): %d captions, %d answers | %d dead letters"
+                        + " | e2e %s | engine queue %.0f, batch %.0f%%, %.0f tok/s, TTFT %s | source back-pressure %.0f%%",
+                (now - startedNanos) / 1e9, results, rate, printer.captions(), printer.answers(),
+                printer.deadLetters(), Double.isNaN(latency) ? "-" : String.format(Locale.ROOT, "%.1f s", latency / 1000),
+                orZero(LocalMetrics.max("hovle.engine.queueDepth", r -> true)),
+                100 * orZero(LocalMetrics.max("hovle.engine.batchOccupancy", r -> true)),
+                LocalMetrics.sum("hovle.generation.tokensPerSecond"),
+                millis(LocalMetrics.max("hovle.generation.timeToFirstTokenMillis", r -> true)),
+                orZero(backPressure) / 10);
+    }
+
+    private static double orZero(double value) {
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+    private static String millis(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f ms", value);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.hovle.pipeline.inference;
+
+import dev.hovle.model.HoVLEModel;
+import dev.hovle.model.generate.GenerationEngine;
+import dev.hovle.model.generate.GenerationHandle;
+import dev.hovle.model.generate.GenerationRequest;
+import dev.hovle.operators.inference.EngineFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real engine that throws from {@code submit} once, at the {@code crashAt}-th submission in this JVM: a broken
+ * contract that fails the task, so the job restarts from its last checkpoint mid-stream.
+ */
+record CrashingEngineFactory(EngineFactory inner, int crashAt) implements EngineFactory {
+    /** Submissions so far, across restarts (the engine is rebuilt, this JVM is not). */
+    static final AtomicInteger SUBMISSIONS = new AtomicInteger();
+
+    @Override
+    public GenerationEngine create(HoVLEModel model, String modelVersion) {
+        GenerationEngine engine = inner.create(model, modelVersion);
+        return new GenerationEngine() {
+            @Override
+            public GenerationHandle submit(GenerationRequest request) {
+                if (SUBMISSIONS.incrementAndGet() == crashAt) {
+                    throw new IllegalStateException("injected task failure at submission " + crashAt);
+                }
+                return engine.submit(request);
+            }
+
+            @Override
+            public String modelVersion() {
+                return engine.modelVersion();
+            }
+
+            @Override
+            public int pendingRequests() {
+                return engine.pendingRequests();
+            }
+
+            @Override
+            public void close() {
+                engine.close();
+            }
+        };
+    }
+
+    @Override
+    public int maxConcurrency() {
+        return inner.maxConcurrency();
+    }
+}

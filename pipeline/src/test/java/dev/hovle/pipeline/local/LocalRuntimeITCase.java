@@ -1,0 +1,98 @@
+package dev.hovle.pipeline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's main command: from nothing to captions and answers streaming, within a minute, and a clean stop. */
+class LocalRuntimeITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(LocalMetrics.configure(new Configuration()))
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+
+    @TempDir
+    Path work;
+
+    @Test
+    void streamsCaptionsAndAnswersWithinAMinuteAndStopsCleanly() throws Exception {
+        Lines out = new Lines();
+        LocalRuntime runtime = LocalRuntime.builder().setOut(out.printer()).optWorkDir(work).optRate(2)
+                .optSamplesDir(Path.of("..", "samples")).build();
+        Thread running = new Thread(() -> {
+            try {
+                runtime.run();
+            } catch (Exception e) {
+                out.printer().println("FAILED " + e);
+            }
+        });
+        long started = System.nanoTime();
+        running.start();
+
+        out.await(text -> count(text, "\ncaption ") >= 3 && count(text, "\nanswer ") >= 3, Duration.ofSeconds(60));
+        Duration firstResults = Duration.ofNanos(System.nanoTime() - started);
+        out.await(text -> text.contains("\n-- "), Duration.ofSeconds(30));
+        runtime.stop();
+
+        assertThat(runtime.awaitStopped(Duration.ofSeconds(60))).isTrue();
+        running.join();
+        String text = out.text();
+        assertThat(firstResults).isLessThan(Duration.ofSeconds(60));
+        assertThat(text).doesNotContain("FAILED").contains("stopping:").containsPattern(
+                "answer +img-\\d+ +[0-9.]+ s e2e +\\d+ ms gen +tiny +Q: .+ A: \".*\"  \\[qa-\\d+]");
+        assertThat(text).containsPattern("caption +img-\\d+ .* tiny ");
+        assertThat(text).containsPattern("-- +\\d+ s \\| \\d+ results \\([0-9.]+/s\\).*engine queue .*back-pressure");
+        assertThat(Files.readString(work.resolve("local").resolve("bootstrap-servers"))).startsWith("localhost:");
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Everything printed, with a wait for a condition on it. */
+    private static final class Lines extends ByteArrayOutputStream {
+        private final PrintStream printer = new PrintStream(this, true, StandardCharsets.UTF_8);
+
+        PrintStream printer() {
+            return printer;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return "\n" + toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized void await(java.util.function.Predicate<String> condition, Duration timeout) throws Exception {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (!condition.test(text())) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("not printed within " + timeout + ":" + text());
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+}
