@@ -5,7 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
@@ -15,12 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /** The streaming modules' standing rules, executable (the model library has its own). */
 class PipelineArchitectureTest {
-    private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined
-            .DO_NOT_INCLUDE_TESTS).importPackages("dev.hovle.operators", "dev.hovle.pipeline");
+    /** Main and test classes of both modules, imported once (the rules below hold for both). */
     private static final JavaClasses ALL = new ClassFileImporter().importPackages("dev.hovle.operators",
             "dev.hovle.pipeline");
-    private static final JavaClasses TESTS = new ClassFileImporter().withImportOption(ImportOption.Predefined
-            .ONLY_INCLUDE_TESTS).importPackages("dev.hovle.operators", "dev.hovle.pipeline");
 
     @Test
     void operatorsDoNotKnowTheJobsOrKafka() {
@@ -28,7 +24,7 @@ class PipelineArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hovle.pipeline..", "org.apache.kafka..",
                         "org.apache.flink.connector.kafka..")
                 .as("operators are Flink functions: the jobs, Kafka and its connector belong to pipeline/")
-                .check(MAIN);
+                .check(ALL);
     }
 
     @Test
@@ -46,13 +42,13 @@ class PipelineArchitectureTest {
 
     @Test
     void integrationTestsRunOnTheMiniClusterExtension() {
-        classes().that().haveSimpleNameEndingWith("ITCase").should(declareAMiniClusterExtension()).check(TESTS);
+        classes().that().haveSimpleNameEndingWith("ITCase").should(declareAMiniClusterExtension()).check(ALL);
     }
 
     @Test
     void testsWaitOnConditionsNotOnTheClock() {
         noClasses().should().callMethod(Thread.class, "sleep", long.class)
-                .as("tests wait on conditions with timeouts, never Thread.sleep").check(TESTS);
+                .as("nothing waits by sleeping: tests wait on conditions with timeouts").check(ALL);
     }
 
     private static ArchCondition<JavaClass> declareAMiniClusterExtension() {

@@ -17,29 +17,13 @@ record CrashingEngineFactory(EngineFactory inner, int crashAt) implements Engine
 
     @Override
     public GenerationEngine create(HoVLEModel model, String modelVersion) {
-        GenerationEngine engine = inner.create(model, modelVersion);
-        return new GenerationEngine() {
+        return new DelegatingEngine(inner.create(model, modelVersion)) {
             @Override
             public GenerationHandle submit(GenerationRequest request) {
                 if (SUBMISSIONS.incrementAndGet() == crashAt) {
                     throw new IllegalStateException("injected task failure at submission " + crashAt);
                 }
                 return engine.submit(request);
-            }
-
-            @Override
-            public String modelVersion() {
-                return engine.modelVersion();
-            }
-
-            @Override
-            public int pendingRequests() {
-                return engine.pendingRequests();
-            }
-
-            @Override
-            public void close() {
-                engine.close();
             }
         };
     }

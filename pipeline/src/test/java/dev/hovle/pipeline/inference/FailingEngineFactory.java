@@ -14,8 +14,7 @@ record FailingEngineFactory(EngineFactory inner, String failPrefix) implements E
 
     @Override
     public GenerationEngine create(HoVLEModel model, String modelVersion) {
-        GenerationEngine engine = inner.create(model, modelVersion);
-        return new GenerationEngine() {
+        return new DelegatingEngine(inner.create(model, modelVersion)) {
             @Override
             public GenerationHandle submit(GenerationRequest request) {
                 if (!request.id().startsWith(failPrefix)) {
@@ -32,21 +31,6 @@ record FailingEngineFactory(EngineFactory inner, String failPrefix) implements E
                     @Override
                     public void cancel() {}
                 };
-            }
-
-            @Override
-            public String modelVersion() {
-                return engine.modelVersion();
-            }
-
-            @Override
-            public int pendingRequests() {
-                return engine.pendingRequests();
-            }
-
-            @Override
-            public void close() {
-                engine.close();
             }
         };
     }

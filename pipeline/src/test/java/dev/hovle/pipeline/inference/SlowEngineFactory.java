@@ -23,11 +23,10 @@ record SlowEngineFactory(EngineFactory inner, long millisPerRequest) implements 
 
     @Override
     public GenerationEngine create(HoVLEModel model, String modelVersion) {
-        GenerationEngine engine = inner.create(model, modelVersion);
         ScheduledExecutorService releases = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger held = new AtomicInteger();
         long[] nextRelease = {System.nanoTime()};
-        return new GenerationEngine() {
+        return new DelegatingEngine(inner.create(model, modelVersion)) {
             @Override
             public GenerationHandle submit(GenerationRequest request) {
                 MAX_HELD.accumulateAndGet(held.incrementAndGet(), Math::max);
@@ -60,11 +59,6 @@ record SlowEngineFactory(EngineFactory inner, long millisPerRequest) implements 
                         real.cancel();
                     }
                 };
-            }
-
-            @Override
-            public String modelVersion() {
-                return engine.modelVersion();
             }
 
             @Override
