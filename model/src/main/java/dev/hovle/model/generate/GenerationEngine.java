@@ -17,8 +17,11 @@ public interface GenerationEngine extends AutoCloseable {
      * requests finish on the model they started with; none is lost. Completes with the previous model once nothing
      * uses it any more, for the caller to close; fails if the shapes differ.
      */
-    java.util.concurrent.CompletableFuture<dev.hovle.model.HoVLEModel> swapModel(dev.hovle.model.HoVLEModel next,
-            String version);
+    default java.util.concurrent.CompletableFuture<dev.hovle.model.HoVLEModel> swapModel(
+            dev.hovle.model.HoVLEModel next, String version) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new GenerationException(
+                getClass().getSimpleName() + " cannot swap models; version " + version + " was not loaded"));
+    }
 
     /** The version name of the model currently serving. */
     String modelVersion();
