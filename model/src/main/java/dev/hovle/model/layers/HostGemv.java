@@ -21,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class HostGemv {
     /** Most rows of x this kernel takes; beyond, libtorch's blocked GEMM wins. */
     static final int MAX_ROWS = 32;
+    /** Fewest rows: for one row libtorch's gemv already streams the weight at full speed. */
+    static final int MIN_ROWS = 2;
     // Keyed by the array's uid: NDArray equality and hashing may touch native memory that is already freed.
     private static final Map<String, ByteBuffer> HOST_VIEWS = new ConcurrentHashMap<>();
     private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();

@@ -11,14 +11,14 @@ final class Ops {
     private Ops() {}
 
     /**
-     * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. A few rows against a memory-mapped weight (decode) go
+     * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. 2..32 rows against a memory-mapped weight (batched decode) go
      * through {@link HostGemv}; everything else, and anything that records gradients, through libtorch.
      */
     static NDArray linear(NDArray x, NDArray weight) {
         java.nio.ByteBuffer host = HostGemv.hostView(weight);
         long k = weight.getShape().get(1);
         long rows = x.getShape().size() / k;
-        if (host != null && rows <= HostGemv.MAX_ROWS && x.getDataType() == DataType.FLOAT32
+        if (host != null && rows >= HostGemv.MIN_ROWS && rows <= HostGemv.MAX_ROWS && x.getDataType() == DataType.FLOAT32
                 && !x.hasGradient()) {
             int n = (int) weight.getShape().get(0);
             float[] y = HostGemv.multiply(x.toFloatArray(), (int) rows, host, n, (int) k);
