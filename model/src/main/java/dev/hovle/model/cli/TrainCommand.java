@@ -92,6 +92,10 @@ final class TrainCommand implements Callable<Integer> {
             + "OUT/checkpoint-NNNNNN, 0 for none (default ${DEFAULT-VALUE})")
     int saveInterval;
 
+    @Option(names = "--curriculum-steps", defaultValue = "0", description = "shapes: the first N steps see pictures "
+            + "of one shape only, so colours and kinds are learnt before relations (default ${DEFAULT-VALUE})")
+    int curriculumSteps;
+
     @Option(names = "--seed", defaultValue = "0", description = "data order, shapes and synthetic-teacher seed "
             + "(default ${DEFAULT-VALUE})")
     long seed;
@@ -129,8 +133,8 @@ final class TrainCommand implements Callable<Integer> {
                         splits[0].size(), splits[1] == null ? 0 : splits[1].size(), settings.steps(), settings.batchSize(),
                         settings.accumulation(), trainer.state().step());
                 long firstStep = trainer.state().step();
-                try (BatchLoader loader = new BatchLoader(splits[0], encoder, settings.seed(), settings.batchSize(),
-                        trainer.state().samplesSeen(), 2);
+                try (BatchLoader loader = new BatchLoader(splits[0], splits[2], settings.curriculumSamples(), encoder,
+                        settings.seed(), settings.batchSize(), trainer.state().samplesSeen(), 2);
                         TrainProgress progress = new TrainProgress(settings.steps(), firstStep)) {
                     TrainingRun.Builder run = TrainingRun.builder().setTrainer(trainer).setLoader(loader)
                             .setSettings(settings).optCheckpoints(out, start, saveInterval).optListener(progress);
@@ -153,7 +157,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Stage.named(stage); // fail early on a misspelt stage
         return new RunSettings(stage.toLowerCase(Locale.ROOT), lastLlmLayers, data, seed, steps, batch, accumulation,
-                lr, warmup >= 0 ? warmup : Math.max(1, steps / 20), minLrRatio, weightDecay, maxGradNorm);
+                lr, warmup >= 0 ? warmup : Math.max(1, steps / 20), minLrRatio, weightDecay, maxGradNorm,
+                curriculumSteps);
     }
 
     private RunSettings resumedSettings() throws java.io.IOException {
@@ -165,15 +170,20 @@ final class TrainCommand implements Callable<Integer> {
         return steps == null ? saved : saved.withSteps(steps);
     }
 
-    /** TRAIN and EVAL (null when the folder has no held-out part). */
+    /** TRAIN, EVAL (null when the folder has no held-out part) and the curriculum's warm-up data (or null). */
     private static ConversationDataset[] datasets(RunSettings settings) throws java.io.IOException {
         if (settings.data().equals("shapes")) {
             return new ConversationDataset[] {
                 ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed()).build(),
-                ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(settings.seed()).build()
+                ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(settings.seed()).build(),
+                ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed()).optMaxShapes(1)
+                        .build()
             };
         }
+        if (settings.curriculumSteps() > 0) {
+            throw new IllegalArgumentException("--curriculum-steps applies to the shapes dataset only");
+        }
         ConversationFolder folder = ConversationFolder.open(Path.of(settings.data()));
-        return new ConversationDataset[] {folder.train(), folder.eval()};
+        return new ConversationDataset[] {folder.train(), folder.eval(), null};
     }
 }

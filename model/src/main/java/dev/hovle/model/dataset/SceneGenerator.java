@@ -15,12 +15,13 @@ import java.util.SplittableRandom;
  * dark outline, so its silhouette shows the same way whatever its colour.
  */
 final class SceneGenerator {
-    private static final int MAX_SHAPES = 3;
+    /** The most shapes a scene has. */
+    static final int MAX_SHAPES = 3;
 
     private SceneGenerator() {}
 
-    static ShapeScene generate(SplittableRandom random, int size) {
-        int count = 1 + random.nextInt(MAX_SHAPES);
+    static ShapeScene generate(SplittableRandom random, int size, int maxShapes) {
+        int count = 1 + random.nextInt(maxShapes);
         List<ShapeKind> kinds = pick(random, ShapeKind.values(), count);
         List<ShapeColour> colours = pick(random, ShapeColour.values(), count);
         int[][] cells = cells(random, count);

@@ -28,6 +28,7 @@ public final class ShapesDataset implements ConversationDataset {
     private final int size;
     private final int imageSize;
     private final boolean singleTurn;
+    private final int maxShapes;
 
     /** Which part of the dataset. */
     public enum Split { TRAIN, EVAL }
@@ -38,6 +39,7 @@ public final class ShapesDataset implements ConversationDataset {
         this.size = b.size > 0 ? b.size : (b.split == Split.TRAIN ? 100_000 : 1_000);
         this.imageSize = b.imageSize;
         this.singleTurn = b.singleTurn;
+        this.maxShapes = b.maxShapes;
     }
 
     /** A builder; the split is required. */
@@ -52,7 +54,7 @@ public final class ShapesDataset implements ConversationDataset {
 
     /** The scene of sample {@code index}. */
     public ShapeScene scene(int index) {
-        return SceneGenerator.generate(random(index, 0), imageSize);
+        return SceneGenerator.generate(random(index, 0), imageSize, maxShapes);
     }
 
     @Override
@@ -116,8 +118,15 @@ public final class ShapesDataset implements ConversationDataset {
         private int size;
         private int imageSize = DEFAULT_IMAGE_SIZE;
         private boolean singleTurn;
+        private int maxShapes = SceneGenerator.MAX_SHAPES;
 
         private Builder() {}
+
+        /** At most this many shapes per picture (1 to 3); default 3. */
+        public Builder optMaxShapes(int value) {
+            this.maxShapes = value;
+            return this;
+        }
 
         /** One randomly chosen turn per sample instead of the whole conversation. */
         public Builder optSingleTurn(boolean value) {
@@ -152,6 +161,9 @@ public final class ShapesDataset implements ConversationDataset {
         public ShapesDataset build() {
             if (split == null) {
                 throw new IllegalStateException("ShapesDataset needs setSplit(Split.TRAIN or Split.EVAL)");
+            }
+            if (maxShapes < 1 || maxShapes > SceneGenerator.MAX_SHAPES) {
+                throw new IllegalStateException("max shapes must be 1 to " + SceneGenerator.MAX_SHAPES + ", got " + maxShapes);
             }
             if (imageSize < 32 || size < 0) {
                 throw new IllegalStateException("image size must be at least 32 pixels and size >= 0, got "

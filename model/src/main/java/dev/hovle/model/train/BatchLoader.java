@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
  */
 public final class BatchLoader implements AutoCloseable {
     private final ConversationDataset data;
+    private final ConversationDataset warmup;
+    private final long warmupSamples;
     private final SampleEncoder encoder;
     private final DataOrder order;
     private final int batchSize;
@@ -32,7 +34,22 @@ public final class BatchLoader implements AutoCloseable {
      */
     public BatchLoader(ConversationDataset data, SampleEncoder encoder, long seed, int batchSize, long position,
             int prefetch) {
+        this(data, null, 0, encoder, seed, batchSize, position, prefetch);
+    }
+
+    /**
+     * A loader with a curriculum: run positions before {@code warmupSamples} come from {@code warmup} (easier
+     * samples, e.g. pictures of one shape), later ones from {@code data}; both must have the same size.
+     */
+    public BatchLoader(ConversationDataset data, ConversationDataset warmup, long warmupSamples, SampleEncoder encoder,
+            long seed, int batchSize, long position, int prefetch) {
+        if (warmup != null && warmup.size() != data.size()) {
+            throw new IllegalArgumentException("the warm-up dataset has " + warmup.size() + " samples, the main one "
+                    + data.size());
+        }
         this.data = data;
+        this.warmup = warmup;
+        this.warmupSamples = warmup == null ? 0 : warmupSamples;
         this.encoder = encoder;
         this.order = new DataOrder(seed, data.size());
         this.batchSize = batchSize;
@@ -72,7 +89,7 @@ public final class BatchLoader implements AutoCloseable {
         for (long p = first; p < first + batchSize; p++) {
             int index = order.indexAt(p);
             try {
-                samples.add(encoder.encode(data.get(index)));
+                samples.add(encoder.encode((p < warmupSamples ? warmup : data).get(index)));
             } catch (InvalidImageException e) {
                 throw new IllegalArgumentException("sample " + index + ": " + e.getMessage(), e);
             }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
     private static final RunSettings SETTINGS = new RunSettings("instruction", -1, "shapes", 9, 6, 2, 2, 5e-3, 2, 0.1,
-            0.01, 1.0);
+            0.01, 1.0, 0);
 
     @TempDir
     Path dir;
