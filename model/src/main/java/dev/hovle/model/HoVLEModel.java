@@ -12,6 +12,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
+import dev.hovle.model.layers.DecoderStack;
 import dev.hovle.model.layers.HolisticEmbedding;
 import dev.hovle.model.layers.KvCache;
 import dev.hovle.model.layers.LanguageModel;
@@ -125,6 +126,19 @@ public final class HoVLEModel implements AutoCloseable {
         NDArray inputsEmbeds = embed(scope, inputs, null, observer);
         NDArray hidden = llm.hidden(inputsEmbeds, null, observer::llmLayerOutput);
         observer.llmFinalHidden(hidden);
+        return llm.logits(hidden);
+    }
+
+    /**
+     * Final hidden states (B, N_max, C) for a batch of prompts, right-padded: {@link #forward} without the LM head, so
+     * training can apply the head to the positions that carry a label only.
+     */
+    public NDArray hiddenStates(NDManager scope, List<MultimodalInput> inputs) {
+        return llm.hidden(embed(scope, inputs, null, ForwardObserver.NONE), null, DecoderStack.LayerObserver.NONE);
+    }
+
+    /** The LM head: logits (..., V) of final hidden states (..., C). */
+    public NDArray lmHead(NDArray hidden) {
         return llm.logits(hidden);
     }
 

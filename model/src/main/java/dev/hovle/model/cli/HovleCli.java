@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             TilesCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
             VerifyGoldenCommand.class,
             PackageGpuCommand.class,
             CommandLine.HelpCommand.class

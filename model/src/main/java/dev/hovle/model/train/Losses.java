@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Training objectives. */
 public final class Losses {
@@ -31,7 +32,22 @@ public final class Losses {
      * end are never read, so padding cannot change the loss. Computed in float32.
      */
     public static NDArray nextTokenCrossEntropySum(NDManager scope, NDArray logits, List<int[]> labels) {
-        long n = logits.getShape().get(1);
+        return crossEntropySum(scope, logits.reshape(labels.size() * logits.getShape().get(1), -1), labels,
+                logits.getShape().get(1), null);
+    }
+
+    /**
+     * The same loss from final hidden states (B, N, C) and an LM head: the head runs on the labelled positions only,
+     * which is most of the saving when answers are short and prompts long.
+     */
+    public static NDArray nextTokenCrossEntropySum(NDManager scope, NDArray hidden, List<int[]> labels,
+            UnaryOperator<NDArray> head) {
+        return crossEntropySum(scope, hidden.reshape(labels.size() * hidden.getShape().get(1), -1), labels,
+                hidden.getShape().get(1), head);
+    }
+
+    private static NDArray crossEntropySum(NDManager scope, NDArray flat, List<int[]> labels, long n,
+            UnaryOperator<NDArray> head) {
         long[] rows = new long[Math.toIntExact(labels.size() * n)];
         long[] ids = new long[rows.length];
         int count = 0;
@@ -44,8 +60,9 @@ public final class Losses {
                 }
             }
         }
-        NDArray picked = logits.reshape(labels.size() * n, -1).get(scope.create(Arrays.copyOf(rows, count)));
-        NDArray logProbs = picked.toType(DataType.FLOAT32, false).logSoftmax(-1); // (count, V)
+        NDArray picked = flat.get(scope.create(Arrays.copyOf(rows, count))); // (count, C or V)
+        NDArray logits = head == null ? picked : head.apply(picked); // (count, V)
+        NDArray logProbs = logits.toType(DataType.FLOAT32, false).logSoftmax(-1);
         return logProbs.gather(scope.create(Arrays.copyOf(ids, count)).expandDims(1), 1).sum().neg();
     }
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.hovle.model.ForwardObserver;
 import dev.hovle.model.HoVLEModel;
 
 /** What a stage's loss compares; each sums its terms over a batch, the trainer divides by the step's term count. */
@@ -13,9 +12,9 @@ public enum Objective {
     /** Cross-entropy of each answer token (and its {@code <|im_end|>}) given everything before it. */
     NEXT_TOKEN {
         @Override
-        NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch) {
-            NDArray logits = model.forward(scope, batch.toInputs(scope), ForwardObserver.NONE); // (B, N, V)
-            return Losses.nextTokenCrossEntropySum(scope, logits, batch.labels());
+        public NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch) {
+            NDArray hidden = model.hiddenStates(scope, batch.toInputs(scope)); // (B, N, C)
+            return Losses.nextTokenCrossEntropySum(scope, hidden, batch.labels(), model::lmHead);
         }
     },
     /**
@@ -24,7 +23,7 @@ public enum Objective {
      */
     TEACHER_COSINE {
         @Override
-        NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch) {
+        public NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch) {
             NDArray out = model.inputEmbeddings(scope, batch.toInputs(scope)); // (B, N, C)
             long n = out.getShape().get(1);
             long width = out.getShape().get(2);
@@ -64,5 +63,5 @@ public enum Objective {
     };
 
     /** The loss summed over the batch's terms (divide by {@link Batch#targets} for the mean). */
-    abstract NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch);
+    public abstract NDArray lossSum(HoVLEModel model, NDManager scope, Batch batch);
 }

@@ -20,8 +20,10 @@ import java.util.stream.Collectors;
  * accumulate), unscale, clip by global norm, AdamW, schedule. Every temporary of a step lives in one scope closed
  * at its end, so a long run holds a constant number of native arrays.
  *
- * <p>In float16 the model's weights are the compute copies: the optimizer updates float32 master weights and
- * copies them back, and dynamic loss scaling skips steps whose gradients overflow.
+ * <p>Models compute in float32. Float16 training is refused: DJL 0.35.1 casts dtypes under PyTorch's no-grad guard
+ * ({@code torchTo}), so the float32 statistics the layers take in float16 (RMSNorm, softmax, as the official code
+ * does) would cut the graph. The dynamic loss scaler float16 needs is here ({@link LossScaler}, optional), and skips
+ * any step whose gradients overflow.
  *
  * <pre>{@code
  * HoVLEModel model = HoVLEModel.load(dir, Device.cpu(), DataType.FLOAT32, WeightMode.TRAINING);
@@ -38,7 +40,6 @@ public final class Trainer implements AutoCloseable {
     private final LearningRateSchedule schedule;
     private final double maxGradNorm;
     private final AdamW optimizer;
-    private final MasterWeights masters;
     private TrainerState state;
 
     private Trainer(Builder b) {
@@ -51,9 +52,7 @@ public final class Trainer implements AutoCloseable {
         // Frozen tensors never join the autograd graph: they get no gradient and are never written.
         model.weights().byName().forEach((name, array) -> array.setRequiresGradient(trained.contains(name)));
         this.optimizer = new AdamW(b.optimizer, model.newScope());
-        boolean half = model.dtype() == DataType.FLOAT16;
-        this.masters = half ? new MasterWeights(model.newScope(), parameters) : null;
-        this.state = TrainerState.initial(half && b.lossScaling ? LossScaler.dynamic() : LossScaler.off());
+        this.state = TrainerState.initial(b.lossScaler != null ? b.lossScaler : LossScaler.off());
     }
 
     /** A builder; model, stage and schedule are required. */
@@ -81,15 +80,8 @@ public final class Trainer implements AutoCloseable {
             boolean finite = Double.isFinite(norm);
             if (finite) {
                 double clip = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (norm + 1e-6)) : 1;
-                grads.forEach((p, g) -> {
-                    NDArray clipped = clip < 1 ? g.muli(clip) : g;
-                    if (masters == null) {
-                        optimizer.update(scope, p.name(), p.array(), clipped, lr, p.decays());
-                    } else {
-                        optimizer.update(scope, p.name(), masters.get(p.name()), clipped, lr, p.decays());
-                        masters.copyToModel(scope, p);
-                    }
-                });
+                grads.forEach((p, g) -> optimizer.update(scope, p.name(), p.array(), clip < 1 ? g.muli(clip) : g, lr,
+                        p.decays()));
             }
             zeroGradients(scope, images);
             state = new TrainerState(step + 1, state.samplesSeen() + samples, state.scaler().after(finite));
@@ -128,7 +120,7 @@ public final class Trainer implements AutoCloseable {
         return lossSum;
     }
 
-    /** Float32, unscaled gradients of the tensors that received one; the arrays belong to {@code scope}. */
+    /** Unscaled gradients of the tensors that received one; the arrays belong to {@code scope}. */
     private Map<TrainableParameter, NDArray> gradients(NDManager scope, boolean images, double scale) {
         Map<TrainableParameter, NDArray> grads = new LinkedHashMap<>();
         for (TrainableParameter p : parameters) {
@@ -137,8 +129,7 @@ public final class Trainer implements AutoCloseable {
             }
             NDArray g = p.array().getGradient();
             g.attach(scope); // the engine hands out a new view on the weight's manager per call
-            NDArray g32 = g.getDataType() == DataType.FLOAT32 ? g : g.toType(DataType.FLOAT32, true);
-            grads.put(p, scale == 1 ? g32 : g32.divi(scale));
+            grads.put(p, scale == 1 ? g : g.divi(scale));
         }
         return grads;
     }
@@ -193,9 +184,9 @@ public final class Trainer implements AutoCloseable {
         return optimizer;
     }
 
-    /** The float32 weights a checkpoint saves: the master copies in float16, the model's own weights otherwise. */
-    NDArray float32Weight(String name) {
-        return masters != null && masters.has(name) ? masters.get(name) : model.weights().byName().get(name);
+    /** The weight a checkpoint saves. */
+    NDArray weight(String name) {
+        return model.weights().byName().get(name);
     }
 
     void restoreState(TrainerState restored) {
@@ -206,9 +197,6 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         optimizer.close();
-        if (masters != null) {
-            masters.close();
-        }
     }
 
     /** Builds a {@link Trainer}. */
@@ -218,7 +206,7 @@ public final class Trainer implements AutoCloseable {
         private LearningRateSchedule schedule;
         private AdamW.Config optimizer = AdamW.Config.defaults();
         private double maxGradNorm = 1.0;
-        private boolean lossScaling = true;
+        private LossScaler lossScaler;
 
         private Builder() {}
 
@@ -252,9 +240,9 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Dynamic loss scaling when the model computes in float16; default on. */
-        public Builder optLossScaling(boolean value) {
-            this.lossScaling = value;
+        /** The initial loss scaler, e.g. {@link LossScaler#dynamic()}; default {@link LossScaler#off()}. */
+        public Builder optLossScaler(LossScaler value) {
+            this.lossScaler = value;
             return this;
         }
 
@@ -262,6 +250,10 @@ public final class Trainer implements AutoCloseable {
             if (model == null || stage == null || schedule == null) {
                 throw new IllegalStateException("Trainer needs setModel(HoVLEModel.load(dir, device, dtype, "
                         + "WeightMode.TRAINING)), setStage(...) and setSchedule(new LearningRateSchedule(...))");
+            }
+            if (model.dtype() != DataType.FLOAT32) {
+                throw new IllegalStateException("training computes in float32: load the model with DataType.FLOAT32 ("
+                        + model.dtype() + " casts are not differentiable in DJL 0.35.1: torchTo runs under no_grad)");
             }
             if (maxGradNorm < 0) {
                 throw new IllegalStateException("max gradient norm must be >= 0, got " + maxGradNorm);
