@@ -121,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
                         hovle.config().embedding().patchSize(), hovle.config().embedding().shuffleFactor(),
                         settings.seed()));
             }
-            ConversationDataset[] splits = datasets(settings);
+            ConversationDataset[] splits = datasets(settings, hovle.config().imageSize());
             try (Trainer trainer = Trainer.builder().setModel(hovle).setStage(trainingStage)
                     .setSchedule(settings.schedule()).optMaxGradNorm(settings.maxGradNorm())
                     .optOptimizer(AdamW.Config.defaults().withWeightDecay(settings.weightDecay())).build()) {
@@ -171,13 +171,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** TRAIN, EVAL (null when the folder has no held-out part) and the curriculum's warm-up data (or null). */
-    private static ConversationDataset[] datasets(RunSettings settings) throws java.io.IOException {
+    private static ConversationDataset[] datasets(RunSettings settings, int tileSize) throws java.io.IOException {
         if (settings.data().equals("shapes")) {
             return new ConversationDataset[] {
-                ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed()).build(),
-                ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(settings.seed()).build(),
+                ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed())
+                        .optImageSize(tileSize).build(),
+                ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(settings.seed())
+                        .optImageSize(tileSize).build(),
                 ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed()).optMaxShapes(1)
-                        .build()
+                        .optImageSize(tileSize).build()
             };
         }
         if (settings.curriculumSteps() > 0) {

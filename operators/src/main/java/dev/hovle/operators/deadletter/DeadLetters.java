@@ -1,5 +1,6 @@
 package dev.hovle.operators.deadletter;
 
+import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
@@ -35,5 +36,14 @@ public final class DeadLetters {
                 .setModelVersion(modelVersion)
                 .setTime(Instant.now())
                 .build();
+    }
+
+    /** The error type of an image the preprocessor refused. */
+    public static ErrorType errorType(InvalidImageException.Reason reason) {
+        return switch (reason) {
+            case CORRUPT -> ErrorType.CORRUPT_IMAGE;
+            case UNSUPPORTED_FORMAT -> ErrorType.UNSUPPORTED_IMAGE_FORMAT;
+            case TOO_LARGE -> ErrorType.IMAGE_TOO_LARGE;
+        };
     }
 }

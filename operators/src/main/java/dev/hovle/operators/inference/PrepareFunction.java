@@ -96,7 +96,7 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
             prompt = preparer.prepare(images, VlmRequests.question(r, captionPrompt, images.size()),
                     VlmRequests.history(r));
         } catch (InvalidImageException e) {
-            fail(ctx, item, errorType(e.reason()), "request " + r.getRequestId() + ": " + e.getMessage());
+            fail(ctx, item, DeadLetters.errorType(e.reason()), "request " + r.getRequestId() + ": " + e.getMessage());
             return;
         } catch (PromptTooLongException e) {
             fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": " + e.getMessage());
@@ -133,14 +133,6 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         try (InputStream in = path.getFileSystem().open(path)) {
             return in.readAllBytes();
         }
-    }
-
-    private static ErrorType errorType(InvalidImageException.Reason reason) {
-        return switch (reason) {
-            case CORRUPT -> ErrorType.CORRUPT_IMAGE;
-            case UNSUPPORTED_FORMAT -> ErrorType.UNSUPPORTED_IMAGE_FORMAT;
-            case TOO_LARGE -> ErrorType.IMAGE_TOO_LARGE;
-        };
     }
 
     @Override

@@ -1,0 +1,196 @@
+package dev.hovle.operators.training;
+
+import dev.hovle.model.config.HoVLEConfig;
+import dev.hovle.model.dataset.Sample;
+import dev.hovle.model.prompt.Turn;
+import dev.hovle.model.tokenizer.HoVLETokenizer;
+import dev.hovle.model.train.EncodedSample;
+import dev.hovle.model.train.SampleEncoder;
+import dev.hovle.model.vision.InvalidImageException;
+import dev.hovle.operators.deadletter.DeadLetterCounters;
+import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.schemas.ChatRole;
+import dev.hovle.schemas.ChatTurn;
+import dev.hovle.schemas.DataSplit;
+import dev.hovle.schemas.ErrorType;
+import dev.hovle.schemas.FloatTensor;
+import dev.hovle.schemas.InlineImage;
+import dev.hovle.schemas.PipelineStage;
+import dev.hovle.schemas.TrainingSample;
+import dev.hovle.schemas.TrainingStage;
+import dev.hovle.schemas.wire.EventCodec;
+import dev.hovle.schemas.wire.EventDecodingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes training samples and checks them with the same encoder the trainer's loss sees: the model's tiling, chat
+ * template and labels. Runs in parallel CPU subtasks ahead of the trainer. Samples for another stage are skipped and
+ * counted ({@code samplesOfOtherStages}): a topic may feed several trainers. Everything else that cannot be trained
+ * on becomes a dead letter with the raw record: undecodable bytes, an unknown split, turns that do not alternate
+ * user/assistant, broken images, a sequence longer than the context, teacher targets of the wrong shape.
+ */
+public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, PreparedSample> {
+    private static final long serialVersionUID = 1L;
+
+    private final String modelDir;
+    private final TrainingStage stage;
+
+    private transient EventCodec<TrainingSample> codec;
+    private transient HoVLETokenizer tokenizer;
+    private transient SampleEncoder encoder;
+    private transient int hiddenSize;
+    private transient int tokensPerTile;
+    private transient DeadLetterCounters deadLetters;
+    private transient Counter otherStages;
+
+    /** Prepares the samples of {@code stage} for the model in {@code modelDir}. */
+    public PrepareSamplesFunction(String modelDir, TrainingStage stage) {
+        this.modelDir = modelDir;
+        this.stage = stage;
+    }
+
+    @Override
+    public void open(OpenContext context) throws IOException {
+        codec = EventCodec.of(TrainingSample.class);
+        HoVLEConfig config = HoVLEConfig.read(Path.of(modelDir));
+        tokenizer = HoVLETokenizer.load(Path.of(modelDir));
+        encoder = SampleEncoder.forModel(config, tokenizer);
+        hiddenSize = config.llm().transformer().hiddenSize();
+        tokensPerTile = config.tokensPerTile();
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+        otherStages = getRuntimeContext().getMetricGroup().addGroup("hovle").counter("samplesOfOtherStages");
+    }
+
+    @Override
+    public void processElement(SourceRecord record, Context ctx, Collector<PreparedSample> out) {
+        TrainingSample sample;
+        try {
+            sample = codec.decode(record.value());
+        } catch (EventDecodingException e) {
+            fail(ctx, record, e.errorType(), PipelineStage.DECODE, "sample record " + record + ": " + e.getMessage());
+            return;
+        }
+        if (sample.getStage() != stage) {
+            otherStages.inc();
+            return;
+        }
+        String id = sample.getSampleId();
+        String problem = problem(sample);
+        if (problem != null) {
+            fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.DECODE, "sample " + id + ": " + problem);
+            return;
+        }
+        Sample conversation = new Sample(id, images(sample), turns(sample));
+        EncodedSample encoded;
+        try {
+            encoded = encoder.encode(conversation);
+        } catch (InvalidImageException e) {
+            fail(ctx, record, DeadLetters.errorType(e.reason()), PipelineStage.PREPARE, "sample " + id + ": "
+                    + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            // The template and the context length refuse with IllegalArgumentException; nothing may stop the job.
+            ErrorType type = String.valueOf(e.getMessage()).contains("context length") ? ErrorType.PROMPT_TOO_LONG
+                    : ErrorType.INVALID_SAMPLE;
+            fail(ctx, record, type, PipelineStage.PREPARE, "sample " + id + ": " + e.getMessage());
+            return;
+        }
+        if (stage == TrainingStage.DISTILLATION && encoded.hasImages()) {
+            String shapeProblem = teacherShapeProblem(sample.getTeacherTargets(), encoded.tiles() * tokensPerTile);
+            if (shapeProblem != null) {
+                fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.PREPARE, "sample " + id + ": "
+                        + shapeProblem);
+                return;
+            }
+            encoded = encoded.withTeacherImageFeatures(floats(sample.getTeacherTargets()));
+        }
+        out.collect(sample.getSplit() == DataSplit.EVAL
+                ? PreparedSample.eval(conversation, stage == TrainingStage.DISTILLATION ? encoded : null, record)
+                : PreparedSample.train(encoded, record));
+    }
+
+    /** What makes a decoded sample untrainable, or null. */
+    static String problem(TrainingSample sample) {
+        if (sample.getSplit() != DataSplit.TRAIN && sample.getSplit() != DataSplit.EVAL) {
+            return "split " + sample.getSplit() + " is neither TRAIN nor EVAL (a newer producer's?)";
+        }
+        if (sample.getWeight() != 1.0f) {
+            return "weight " + sample.getWeight() + ": only 1 is supported (the trainer averages over answer tokens)";
+        }
+        List<ChatTurn> turns = sample.getTurns();
+        if (turns.isEmpty() || turns.size() % 2 != 0) {
+            return turns.size() + " turns: a conversation is user/assistant pairs";
+        }
+        for (int i = 0; i < turns.size(); i++) {
+            ChatRole expected = i % 2 == 0 ? ChatRole.USER : ChatRole.ASSISTANT;
+            if (turns.get(i).getRole() != expected) {
+                return "turn " + i + " is " + turns.get(i).getRole() + ", expected " + expected;
+            }
+        }
+        return null;
+    }
+
+    private String teacherShapeProblem(FloatTensor targets, int imageTokens) {
+        if (targets == null) {
+            return "distillation needs teacher targets for its " + imageTokens + " image tokens";
+        }
+        List<Integer> expected = List.of(imageTokens, hiddenSize);
+        if (!targets.getShape().equals(expected)) {
+            return "teacher targets of shape " + targets.getShape() + ", expected " + expected
+                    + " (image tokens x hidden size)";
+        }
+        if (targets.getData().remaining() != 4L * imageTokens * hiddenSize) {
+            return "teacher targets carry " + targets.getData().remaining() + " bytes, shape " + expected + " needs "
+                    + 4L * imageTokens * hiddenSize;
+        }
+        return null;
+    }
+
+    private static float[] floats(FloatTensor tensor) {
+        ByteBuffer bytes = tensor.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / 4];
+        bytes.asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static List<byte[]> images(TrainingSample sample) {
+        List<byte[]> out = new ArrayList<>();
+        for (InlineImage image : sample.getImages()) {
+            ByteBuffer data = image.getData().duplicate();
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            out.add(bytes);
+        }
+        return out;
+    }
+
+    private static List<Turn> turns(TrainingSample sample) {
+        List<Turn> out = new ArrayList<>();
+        List<ChatTurn> turns = sample.getTurns();
+        for (int i = 0; i < turns.size(); i += 2) {
+            out.add(new Turn(turns.get(i).getText(), turns.get(i + 1).getText()));
+        }
+        return out;
+    }
+
+    private void fail(Context ctx, SourceRecord record, ErrorType type, PipelineStage where, String message) {
+        ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(record, type, where, message, null)));
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+}
