@@ -49,7 +49,7 @@ public final class InferenceKafka {
                 InferenceKafka::keyOf), "dead-letters");
     }
 
-    private static byte[] keyOf(DeadLetter letter) {
+    static byte[] keyOf(DeadLetter letter) {
         ByteBuffer key = letter.getKey();
         if (key == null) {
             return null;
@@ -87,7 +87,7 @@ public final class InferenceKafka {
                 .build();
     }
 
-    private static String required(ReadableConfig config) {
+    static String required(ReadableConfig config) {
         return config.getOptional(BOOTSTRAP_SERVERS).orElseThrow(() -> new IllegalArgumentException(
                 "set " + BOOTSTRAP_SERVERS.key() + " to the Kafka cluster's host:port list"));
     }

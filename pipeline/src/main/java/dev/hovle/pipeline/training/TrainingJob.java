@@ -1,0 +1,197 @@
+package dev.hovle.pipeline.training;
+
+import static dev.hovle.pipeline.training.TrainingOptions.ACCUMULATION;
+import static dev.hovle.pipeline.training.TrainingOptions.BATCH_SIZE;
+import static dev.hovle.pipeline.training.TrainingOptions.CHECKPOINT_INTERVAL;
+import static dev.hovle.pipeline.training.TrainingOptions.EVAL_SAMPLES;
+import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_ACCURACY_DROP;
+import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_LOSS_INCREASE;
+import static dev.hovle.pipeline.training.TrainingOptions.LAST_LLM_LAYERS;
+import static dev.hovle.pipeline.training.TrainingOptions.LEARNING_RATE;
+import static dev.hovle.pipeline.training.TrainingOptions.MAX_GRAD_NORM;
+import static dev.hovle.pipeline.training.TrainingOptions.MIN_LR_RATIO;
+import static dev.hovle.pipeline.training.TrainingOptions.SCHEDULE_STEPS;
+import static dev.hovle.pipeline.training.TrainingOptions.STAGE;
+import static dev.hovle.pipeline.training.TrainingOptions.STORE_URI;
+import static dev.hovle.pipeline.training.TrainingOptions.VERSION_INTERVAL;
+import static dev.hovle.pipeline.training.TrainingOptions.WARMUP_STEPS;
+import static dev.hovle.pipeline.training.TrainingOptions.WEIGHT_DECAY;
+
+import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.training.ModelGate;
+import dev.hovle.operators.training.PrepareSamplesFunction;
+import dev.hovle.operators.training.PreparedSample;
+import dev.hovle.operators.training.TrainerFunction;
+import dev.hovle.operators.training.TrainerSpec;
+import dev.hovle.pipeline.inference.InferenceOptions;
+import dev.hovle.pipeline.kafka.TrainingKafka;
+import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.ModelUpdate;
+import java.nio.file.Path;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The continuous training job: samples in, gated model versions out.
+ *
+ * <pre>
+ * samples -> prepare (decode, tile, template, labels; parallel) -> trainer (parallelism 1: steps, held-out set,
+ *   versions to the model store, the gate's verdicts) -> model updates (exactly once)
+ *            \-> dead letters
+ * </pre>
+ *
+ * <p>The inference job follows the updates topic and serves what the gate promotes. Like {@link
+ * dev.hovle.pipeline.inference.InferenceJob}, the job receives its ends, so tests and the local runtime can give it
+ * any source and sink; {@link TrainingKafka} builds the production ones.
+ *
+ * <pre>{@code
+ * TrainingJob.builder().applyOptions(config).setSampleSource(TrainingKafka.sampleSource(config))
+ *         .setUpdateSink(TrainingKafka.updateSink(config)).setDeadLetterSink(TrainingKafka.deadLetterSink(config))
+ *         .build().addTo(env);
+ * }</pre>
+ */
+public final class TrainingJob {
+    private final Builder b;
+
+    private TrainingJob(Builder b) {
+        this.b = b;
+    }
+
+    /**
+     * Runs the job on a cluster with its Kafka ends; options come from the cluster's configuration and from
+     * {@code --key value} arguments, e.g. {@code --hovle.model.dir /models/hovle --hovle.store.uri s3://models/hovle}.
+     */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        conf.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
+        conf.addAll(ParameterTool.fromArgs(args).getConfiguration());
+        if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, conf.get(CHECKPOINT_INTERVAL));
+        }
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(conf);
+        builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
+                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
+                .build().addTo(env);
+        env.execute("hovle-training");
+    }
+
+    /** A builder; the three ends and the trainer are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What the trainer is configured with. */
+    public TrainerSpec trainer() {
+        return b.trainer;
+    }
+
+    /** Adds the job's operators to {@code env}. */
+    public void addTo(StreamExecutionEnvironment env) {
+        SingleOutputStreamOperator<PreparedSample> prepared = env
+                .fromSource(b.sampleSource, WatermarkStrategy.noWatermarks(), "samples").uid("samples-source")
+                .rebalance()
+                .process(new PrepareSamplesFunction(b.trainer.modelDir(), b.trainer.stage()))
+                .name("prepare samples").uid("prepare-samples");
+        if (b.prepareParallelism != null) {
+            prepared.setParallelism(b.prepareParallelism);
+        }
+        // One trainer owns the weights: its state (resume point, pending and held-out samples) is not rescalable.
+        SingleOutputStreamOperator<ModelUpdate> updates = prepared.global()
+                .process(new TrainerFunction(b.trainer)).name("trainer").uid("trainer")
+                .setParallelism(1).setMaxParallelism(1);
+        updates.sinkTo(b.updateSink).name("updates sink").uid("updates-sink").setParallelism(1);
+        prepared.getSideOutput(DeadLetters.TAG).sinkTo(b.deadLetterSink).name("dead-letter sink")
+                .uid("dead-letter-sink");
+    }
+
+    /** Builds a {@link TrainingJob}. */
+    public static final class Builder {
+        private Source<SourceRecord, ?, ?> sampleSource;
+        private Sink<ModelUpdate> updateSink;
+        private Sink<DeadLetter> deadLetterSink;
+        private TrainerSpec trainer;
+        private Integer prepareParallelism;
+
+        private Builder() {}
+
+        /** The trainer from {@code config}: model, store, stage, optimiser, versions and gate (not the ends). */
+        public Builder applyOptions(ReadableConfig config) {
+            String dir = config.getOptional(InferenceOptions.MODEL_DIR).orElseThrow(() -> new IllegalArgumentException(
+                    "set " + InferenceOptions.MODEL_DIR.key() + " to the snapshot training starts from"));
+            String store = config.getOptional(STORE_URI).orElseThrow(() -> new IllegalArgumentException(
+                    "set " + STORE_URI.key() + " to the model store's URI (a directory both jobs can read)"));
+            String root = config.getOptional(InferenceOptions.MODEL_VERSION)
+                    .orElse(Path.of(dir).getFileName().toString());
+            trainer = new TrainerSpec(config.get(InferenceOptions.MODEL_NAME), Path.of(dir).toAbsolutePath().toString(),
+                    root, store, config.get(STAGE), config.get(LAST_LLM_LAYERS), config.get(BATCH_SIZE),
+                    config.get(ACCUMULATION), config.get(LEARNING_RATE), config.get(WARMUP_STEPS),
+                    config.get(SCHEDULE_STEPS), config.get(MIN_LR_RATIO), config.get(WEIGHT_DECAY),
+                    config.get(MAX_GRAD_NORM), config.get(VERSION_INTERVAL), config.get(EVAL_SAMPLES),
+                    new ModelGate(config.get(GATE_MAX_LOSS_INCREASE), config.get(GATE_MAX_ACCURACY_DROP)));
+            prepareParallelism = config.getOptional(InferenceOptions.PREPARE_PARALLELISM).orElse(null);
+            return this;
+        }
+
+        /** Raw records of the samples topic (required). */
+        public Builder setSampleSource(Source<SourceRecord, ?, ?> value) {
+            this.sampleSource = value;
+            return this;
+        }
+
+        /** Where model updates go (required; exactly-once for the production job). */
+        public Builder setUpdateSink(Sink<ModelUpdate> value) {
+            this.updateSink = value;
+            return this;
+        }
+
+        /** Where dead letters go (required). */
+        public Builder setDeadLetterSink(Sink<DeadLetter> value) {
+            this.deadLetterSink = value;
+            return this;
+        }
+
+        /** What to train and how (required, or from {@link #applyOptions}). */
+        public Builder setTrainer(TrainerSpec value) {
+            this.trainer = value;
+            return this;
+        }
+
+        /** Parallel subtasks that prepare samples (default: the job's parallelism). */
+        public Builder optPrepareParallelism(int value) {
+            this.prepareParallelism = value;
+            return this;
+        }
+
+        public TrainingJob build() {
+            StringBuilder missing = new StringBuilder();
+            if (sampleSource == null) {
+                missing.append(" setSampleSource");
+            }
+            if (updateSink == null) {
+                missing.append(" setUpdateSink");
+            }
+            if (deadLetterSink == null) {
+                missing.append(" setDeadLetterSink");
+            }
+            if (trainer == null) {
+                missing.append(" setTrainer (or applyOptions)");
+            }
+            if (missing.length() > 0) {
+                throw new IllegalStateException("TrainingJob needs" + missing + "; TrainingKafka builds the Kafka ends "
+                        + "from the options");
+            }
+            return new TrainingJob(this);
+        }
+    }
+}
