@@ -230,6 +230,9 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
     }
 
     private static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return; // a refused fetch cleans up after itself
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

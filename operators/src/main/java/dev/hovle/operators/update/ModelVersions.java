@@ -74,7 +74,7 @@ public final class ModelVersions {
         }
         ModelUpdate before = known.get(version);
         boolean wasRejected = before != null && before.getStatus() == ModelStatus.REJECTED;
-        known.put(version, merge(before, update, wasRejected));
+        known.put(version, merged(before, update));
         if (wasRejected && status == ModelStatus.PROMOTED) {
             return new VersionDecision.Refuse("version " + version + " was rejected earlier, and a rejected version is "
                     + "never served");
@@ -168,14 +168,16 @@ public final class ModelVersions {
     }
 
     /**
-     * The newest update of a version with the newest checkpoint location any of its updates gave: a verdict such as
-     * a rollback need not repeat the URI and checksums. A rejection is final.
+     * What the updates of one version say together: the newest update, with the newest checkpoint location any of
+     * them gave (a verdict such as a rollback need not repeat the URI and checksums). A rejection is final.
+     *
+     * @param before what the earlier updates said, or null
      */
-    private static ModelUpdate merge(ModelUpdate before, ModelUpdate update, boolean wasRejected) {
+    public static ModelUpdate merged(ModelUpdate before, ModelUpdate update) {
         ModelUpdate.Builder merged = before == null || !update.getUri().isEmpty() ? ModelUpdate.newBuilder(update)
                 : ModelUpdate.newBuilder(before).setStatus(update.getStatus()).setReason(update.getReason())
                         .setTime(update.getTime());
-        if (wasRejected) {
+        if (before != null && before.getStatus() == ModelStatus.REJECTED) {
             merged.setStatus(ModelStatus.REJECTED);
         }
         return merged.build();
