@@ -1,5 +1,7 @@
 package dev.hovle.operators.inference;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.DeviceSelection;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.generate.GenerationEngine;
@@ -7,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * native weights and the engine's batch instead of loading a model each. Reference counted: the first lease loads,
  * the last {@link #close()} stops the engine and frees the model.
  *
- * <p>Lifecycle: acquire in a function's {@code open()}, close in its {@code close()}.
+ * <p>Lifecycle: acquire in a function's {@code open()}, close in its {@code close()}. The engine starts on the spec's
+ * snapshot and version; {@link #serve} moves it to other versions while it runs.
  */
 public final class SharedEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedEngine.class);
@@ -57,9 +62,19 @@ public final class SharedEngine implements AutoCloseable {
         return holder.engine;
     }
 
-    /** The shared model (for its configuration; never close it). */
-    public HoVLEModel model() {
-        return holder.model;
+    /**
+     * Asks the engine to serve {@code version}, which {@code loader} loads on a background thread; the engine swaps it
+     * in between decode steps, running requests finish on the model they started with, and the replaced model is
+     * closed once nothing uses it. Idempotent per version and ordered by {@code sequence} (the position of the update
+     * that decided it): a call whose sequence is not above every earlier call's, or for the version already serving
+     * or loading, does nothing.
+     *
+     * @return for the call that started a load, its outcome: completed when the version serves (or a later call
+     *     superseded it), failed with the reason when it could not be loaded or swapped in, in which case the
+     *     engine keeps serving what it served; empty for a call that started nothing
+     */
+    public Optional<CompletableFuture<Void>> serve(String version, long sequence, ModelLoader loader) {
+        return holder.versions.serve(version, sequence, loader);
     }
 
     @Override
@@ -70,22 +85,29 @@ public final class SharedEngine implements AutoCloseable {
         synchronized (HOLDERS) {
             if (--holder.leases == 0) {
                 HOLDERS.remove(spec);
+                holder.versions.stopLoading();
                 holder.engine.close();
-                holder.model.close();
+                holder.versions.closeModels();
                 LOG.info("closed the engine for {}", spec.modelDir());
             }
         }
     }
 
-    /** The engine and model behind the leases of one spec. */
+    /** Loads one model version onto the engine's device in its compute dtype; called off the task threads. */
+    @FunctionalInterface
+    public interface ModelLoader {
+        HoVLEModel load(Device device, DataType dtype) throws IOException;
+    }
+
+    /** The engine behind the leases of one spec, and the switch that owns its models. */
     private static final class Holder {
-        final HoVLEModel model;
         final GenerationEngine engine;
+        final VersionSwitch versions;
         int leases;
 
-        private Holder(HoVLEModel model, GenerationEngine engine) {
-            this.model = model;
+        private Holder(GenerationEngine engine, VersionSwitch versions) {
             this.engine = engine;
+            this.versions = versions;
         }
 
         static Holder load(EngineSpec spec) throws IOException {
@@ -96,13 +118,14 @@ public final class SharedEngine implements AutoCloseable {
                 System.setProperty("ai.djl.offline", "true");
             }
             long started = System.nanoTime();
-            HoVLEModel model = HoVLEModel.load(Path.of(spec.modelDir()), DeviceSelection.resolve(spec.device()),
-                    spec.precision().dataType());
+            Device device = DeviceSelection.resolve(spec.device());
+            DataType dtype = spec.precision().dataType();
+            HoVLEModel model = HoVLEModel.load(Path.of(spec.modelDir()), device, dtype);
             try {
                 GenerationEngine engine = spec.factory().create(model, spec.modelVersion());
                 LOG.info("loaded {} ({}) on {} in {} ms", spec.modelDir(), spec.modelVersion(), spec.device(),
                         (System.nanoTime() - started) / 1_000_000);
-                return new Holder(model, engine);
+                return new Holder(engine, new VersionSwitch(engine, model, spec.modelVersion(), device, dtype));
             } catch (RuntimeException e) {
                 model.close();
                 throw e;

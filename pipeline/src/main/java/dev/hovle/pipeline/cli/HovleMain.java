@@ -10,7 +10,7 @@ public final class HovleMain {
     /** The full command line. */
     public static CommandLine commandLine() {
         return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
-                .addSubcommand(new TailCommand()).addSubcommand(new OptionsCommand())
+                .addSubcommand(new TailCommand()).addSubcommand(new ModelsCommand()).addSubcommand(new OptionsCommand())
                 .addSubcommand(new BenchPipelineCommand());
     }
 

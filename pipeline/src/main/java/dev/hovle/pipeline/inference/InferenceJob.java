@@ -13,8 +13,11 @@ import static dev.hovle.pipeline.inference.InferenceOptions.MAX_BATCH;
 import static dev.hovle.pipeline.inference.InferenceOptions.MAX_NEW_TOKENS;
 import static dev.hovle.pipeline.inference.InferenceOptions.MAX_SEQUENCE_LENGTH;
 import static dev.hovle.pipeline.inference.InferenceOptions.MAX_TILES;
+import static dev.hovle.pipeline.inference.InferenceOptions.MODEL_CACHE_DIR;
 import static dev.hovle.pipeline.inference.InferenceOptions.MODEL_DIR;
+import static dev.hovle.pipeline.inference.InferenceOptions.MODEL_NAME;
 import static dev.hovle.pipeline.inference.InferenceOptions.MODEL_VERSION;
+import static dev.hovle.pipeline.inference.InferenceOptions.PINNED_VERSION;
 import static dev.hovle.pipeline.inference.InferenceOptions.PIXEL_LIMIT;
 import static dev.hovle.pipeline.inference.InferenceOptions.PRECISION;
 import static dev.hovle.pipeline.inference.InferenceOptions.PREPARE_PARALLELISM;
@@ -40,6 +43,7 @@ import dev.hovle.operators.inference.RequestAssemblyFunction;
 import dev.hovle.operators.inference.ResultFunction;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.inference.WorkItem;
+import dev.hovle.operators.update.ModelUpdateOperator;
 import dev.hovle.pipeline.inference.InferenceOptions.EngineKind;
 import dev.hovle.pipeline.kafka.InferenceKafka;
 import dev.hovle.schemas.DeadLetter;
@@ -67,8 +71,13 @@ import org.apache.flink.util.ParameterTool;
  * images   -> decode -> join by image id (auto-caption) --+--> parts -> assemble by request id --+
  * requests -> decode -> needs by image id ---------------+                                        +-> prepare (CPU,
  *          \-----------------------------------------------------> assemble by request id -------+   parallel)
- *   -> generate (async, bounded capacity, one engine per TaskManager) -> results -> exactly-once Kafka sink
+ *   -> follow model updates (broadcast) -> generate (async, bounded capacity, one engine per TaskManager)
+ *   -> results -> exactly-once Kafka sink
  * </pre>
+ *
+ * <p>With a model-update source, the job follows its model line's updates ({@link ModelUpdateOperator}): promoted
+ * versions are fetched, verified and swapped in between decode steps, rollbacks return to the parent, and every
+ * result names the version that produced it.
  *
  * <p>The job receives its ends, so tests and the local runtime can give it any source and sink; {@link
  * dev.hovle.pipeline.kafka.InferenceKafka} builds the production ones from {@link InferenceOptions}.
@@ -77,6 +86,7 @@ import org.apache.flink.util.ParameterTool;
  * InferenceJob.builder().applyOptions(config)
  *         .setImageSource(InferenceKafka.imageSource(config)).setRequestSource(InferenceKafka.requestSource(config))
  *         .setResultSink(InferenceKafka.resultSink(config)).setDeadLetterSink(InferenceKafka.deadLetterSink(config))
+ *         .optModelUpdateSource(InferenceKafka.modelUpdateSource(config))
  *         .build().addTo(env);
  * }</pre>
  */
@@ -108,6 +118,7 @@ public final class InferenceJob {
         builder().applyOptions(conf)
                 .setImageSource(InferenceKafka.imageSource(conf)).setRequestSource(InferenceKafka.requestSource(conf))
                 .setResultSink(InferenceKafka.resultSink(conf)).setDeadLetterSink(InferenceKafka.deadLetterSink(conf))
+                .optModelUpdateSource(InferenceKafka.modelUpdateSource(conf))
                 .build().addTo(env);
         env.execute("hovle-inference");
     }
@@ -147,10 +158,27 @@ public final class InferenceJob {
         if (b.maxTiles != null) {
             prepareBuilder.optMaxTiles(b.maxTiles);
         }
-        SingleOutputStreamOperator<PreparedRequest> prepared = work.rebalance().process(prepareBuilder.build())
-                .name("prepare").uid("prepare");
+        // The update follower must run beside every generate subtask (it drives that TaskManager's engine), so it joins
+        // the generate chain at its head, right behind the last exchange: before prepare when prepare chains to
+        // generate (same parallelism), else just before generate. Either way no request is serialized once more.
+        int generateParallelism = b.generateParallelism != null ? b.generateParallelism : env.getParallelism();
+        int prepareParallelism = b.prepareParallelism != null ? b.prepareParallelism : env.getParallelism();
+        DataStream<SourceRecord> updates = null;
+        if (b.modelUpdateSource != null) {
+            // One reader suffices: a model line's updates share a partition (keyed by its name).
+            updates = env.fromSource(b.modelUpdateSource, WatermarkStrategy.noWatermarks(), "model updates")
+                    .uid("model-updates-source").setParallelism(1);
+        }
+        boolean followBeforePrepare = updates != null && prepareParallelism == generateParallelism;
+        SingleOutputStreamOperator<WorkItem> followedWork = followBeforePrepare
+                ? follow(work.rebalance(), updates, generateParallelism) : null;
+        SingleOutputStreamOperator<PreparedRequest> prepared = (followedWork != null ? followedWork : work.rebalance())
+                .process(prepareBuilder.build()).name("prepare").uid("prepare");
+        SingleOutputStreamOperator<PreparedRequest> followedPrepared = updates != null && !followBeforePrepare
+                ? follow(prepared, updates, generateParallelism) : null;
+        DataStream<PreparedRequest> toGenerate = followedPrepared != null ? followedPrepared : prepared;
         int capacity = b.generateCapacity != null ? b.generateCapacity : 2 * b.engine.factory().maxConcurrency();
-        SingleOutputStreamOperator<Generation> generated = AsyncDataStream.unorderedWait(prepared,
+        SingleOutputStreamOperator<Generation> generated = AsyncDataStream.unorderedWait(toGenerate,
                 new GenerateFunction(b.engine), b.generateTimeout.toMillis(), TimeUnit.MILLISECONDS, capacity)
                 .name("generate").uid("generate");
         SingleOutputStreamOperator<VlmResult> results = generated.process(new ResultFunction(b.engine.modelDir()))
@@ -164,10 +192,25 @@ public final class InferenceJob {
         }
 
         results.sinkTo(b.resultSink).name("results sink").uid("results-sink");
-        images.getSideOutput(DeadLetters.TAG)
+        DataStream<DeadLetter> deadLetters = images.getSideOutput(DeadLetters.TAG)
                 .union(requests.getSideOutput(DeadLetters.TAG), assembled.getSideOutput(DeadLetters.TAG),
-                        prepared.getSideOutput(DeadLetters.TAG), results.getSideOutput(DeadLetters.TAG))
-                .sinkTo(b.deadLetterSink).name("dead-letter sink").uid("dead-letter-sink");
+                        prepared.getSideOutput(DeadLetters.TAG), results.getSideOutput(DeadLetters.TAG));
+        for (SingleOutputStreamOperator<?> follower : new SingleOutputStreamOperator<?>[] {followedWork,
+                followedPrepared}) {
+            if (follower != null) {
+                deadLetters = deadLetters.union(follower.getSideOutput(DeadLetters.TAG));
+            }
+        }
+        deadLetters.sinkTo(b.deadLetterSink).name("dead-letter sink").uid("dead-letter-sink");
+    }
+
+    /** Passes {@code requests} through the model-update follower, which has generate's parallelism. */
+    private <T> SingleOutputStreamOperator<T> follow(DataStream<T> requests, DataStream<SourceRecord> updates,
+            int parallelism) {
+        return requests.connect(updates.broadcast()).transform("follow model updates", requests.getType(),
+                ModelUpdateOperator.builder().setEngine(b.engine).optModelName(b.modelName)
+                        .optPinnedVersion(b.pinnedVersion).optCacheDir(b.modelCacheDir).<T>build())
+                .uid("follow-model-updates").setParallelism(parallelism);
     }
 
     /** Builds an {@link InferenceJob}. */
@@ -176,6 +219,10 @@ public final class InferenceJob {
         private Source<SourceRecord, ?, ?> requestSource;
         private Sink<VlmResult> resultSink;
         private Sink<DeadLetter> deadLetterSink;
+        private Source<SourceRecord, ?, ?> modelUpdateSource;
+        private String modelName = MODEL_NAME.defaultValue();
+        private String pinnedVersion;
+        private String modelCacheDir;
         private EngineSpec engine;
         private Duration imageWait = IMAGE_WAIT.defaultValue();
         private Duration imageRetention = IMAGE_RETENTION.defaultValue();
@@ -212,6 +259,9 @@ public final class InferenceJob {
             generateParallelism = config.getOptional(GENERATE_PARALLELISM).orElse(null);
             generateCapacity = config.getOptional(GENERATE_CAPACITY).orElse(null);
             generateTimeout = config.get(GENERATE_TIMEOUT);
+            modelName = config.get(MODEL_NAME);
+            pinnedVersion = config.getOptional(PINNED_VERSION).orElse(null);
+            modelCacheDir = config.getOptional(MODEL_CACHE_DIR).orElse(null);
             return this;
         }
 
@@ -236,6 +286,27 @@ public final class InferenceJob {
         /** Where dead letters go (required). */
         public Builder setDeadLetterSink(Sink<DeadLetter> value) {
             this.deadLetterSink = value;
+            return this;
+        }
+
+        /**
+         * Raw records of the model-updates topic, read from the earliest offset (optional: without it the job serves
+         * its configured snapshot only).
+         */
+        public Builder optModelUpdateSource(Source<SourceRecord, ?, ?> value) {
+            this.modelUpdateSource = value;
+            return this;
+        }
+
+        /** The model line whose updates the job follows (default {@link InferenceOptions#MODEL_NAME}). */
+        public Builder optModelName(String value) {
+            this.modelName = value;
+            return this;
+        }
+
+        /** A version to serve, ignoring promotions and rollbacks (default none: {@link InferenceOptions#PINNED_VERSION}). */
+        public Builder optPinnedVersion(String value) {
+            this.pinnedVersion = value;
             return this;
         }
 

@@ -66,6 +66,11 @@ public final class InferenceOptions {
     public static final ConfigOption<String> DEAD_LETTERS_TOPIC = ConfigOptions.key("hovle.topics.dead-letters")
             .stringType().defaultValue(Topic.DEAD_LETTERS.defaultName()).withDescription("Topic the DeadLetters go to.");
 
+    public static final ConfigOption<String> MODEL_UPDATES_TOPIC = ConfigOptions.key("hovle.topics.model-updates")
+            .stringType().defaultValue(Topic.MODEL_UPDATES.defaultName())
+            .withDescription("Topic of ModelUpdates the job follows, always read from its earliest offset so a fresh "
+                    + "job learns which version serves.");
+
     public static final ConfigOption<String> MODEL_DIR = ConfigOptions.key("hovle.model.dir")
             .stringType().noDefaultValue()
             .withDescription("Snapshot directory to serve (config.json, safetensors, tokenizer files), readable on "
@@ -73,7 +78,27 @@ public final class InferenceOptions {
 
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("hovle.model.version")
             .stringType().noDefaultValue()
-            .withDescription("Version name the results carry; defaults to the snapshot directory's name.");
+            .withDescription("Version name of the snapshot in hovle.model.dir, which results carry until an update "
+                    + "swaps in another; the root of the version lineage, so the training job must name it as the "
+                    + "parent of its first version for a rollback to return here. Defaults to the snapshot "
+                    + "directory's name.");
+
+    public static final ConfigOption<String> MODEL_NAME = ConfigOptions.key("hovle.model.name")
+            .stringType().defaultValue("hovle")
+            .withDescription("Model line the job serves: it follows the ModelUpdates keyed by this name and ignores "
+                    + "the others.");
+
+    public static final ConfigOption<String> PINNED_VERSION = ConfigOptions.key("hovle.model.pinned-version")
+            .stringType().noDefaultValue()
+            .withDescription("Serve this version once an update names its checkpoint, and ignore promotions and "
+                    + "rollbacks of every version (a REJECTED one is still never served). Unset: follow promotions "
+                    + "and rollbacks.");
+
+    public static final ConfigOption<String> MODEL_CACHE_DIR = ConfigOptions.key("hovle.model.cache-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local directory where a TaskManager copies a checkpoint from the model store and checks "
+                    + "its SHA-256 sums before loading it (deleted once loaded). Defaults to hovle-model-cache in "
+                    + "the temp folder.");
 
     public static final ConfigOption<EngineKind> ENGINE_KIND = ConfigOptions.key("hovle.engine.kind")
             .enumType(EngineKind.class).defaultValue(EngineKind.CONTINUOUS_BATCHING)

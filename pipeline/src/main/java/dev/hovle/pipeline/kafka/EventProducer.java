@@ -1,6 +1,7 @@
 package dev.hovle.pipeline.kafka;
 
 import dev.hovle.schemas.ImageEvent;
+import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.wire.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +14,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Sends images and requests to Kafka in single-object encoding, keyed by their ids: what any HoVLE client does. */
+/**
+ * Sends images, requests and model updates to Kafka in single-object encoding, keyed by their ids (a model update by
+ * its model name): what any HoVLE client does.
+ */
 public final class EventProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final EventCodec<ImageEvent> images = EventCodec.of(ImageEvent.class);
     private final EventCodec<VlmRequest> requests = EventCodec.of(VlmRequest.class);
+    private final EventCodec<ModelUpdate> updates = EventCodec.of(ModelUpdate.class);
 
     private EventProducer(KafkaProducer<byte[], byte[]> producer) {
         this.producer = producer;
@@ -42,6 +47,11 @@ public final class EventProducer implements AutoCloseable {
     /** Sends a request keyed by its id. */
     public Future<RecordMetadata> send(String topic, VlmRequest request) {
         return sendRaw(topic, key(request.getRequestId()), requests.encode(request));
+    }
+
+    /** Sends a model update keyed by its model name, so the updates of one model stay in order. */
+    public Future<RecordMetadata> send(String topic, ModelUpdate update) {
+        return sendRaw(topic, key(update.getModelName()), updates.encode(update));
     }
 
     /** Sends any bytes (tests send broken records this way). */

@@ -4,6 +4,7 @@ import static dev.hovle.pipeline.inference.InferenceOptions.BOOTSTRAP_SERVERS;
 import static dev.hovle.pipeline.inference.InferenceOptions.DEAD_LETTERS_TOPIC;
 import static dev.hovle.pipeline.inference.InferenceOptions.GROUP_ID;
 import static dev.hovle.pipeline.inference.InferenceOptions.IMAGES_TOPIC;
+import static dev.hovle.pipeline.inference.InferenceOptions.MODEL_UPDATES_TOPIC;
 import static dev.hovle.pipeline.inference.InferenceOptions.REQUESTS_TOPIC;
 import static dev.hovle.pipeline.inference.InferenceOptions.RESULTS_TOPIC;
 import static dev.hovle.pipeline.inference.InferenceOptions.STARTING_OFFSETS;
@@ -37,6 +38,14 @@ public final class InferenceKafka {
         return source(config, config.get(REQUESTS_TOPIC), "requests");
     }
 
+    /**
+     * The model-updates topic, records untouched, always from its earliest offset: the history of a model line is
+     * short, and a job started without a checkpoint must learn which version serves (a restored one resumes).
+     */
+    public static KafkaSource<SourceRecord> modelUpdateSource(ReadableConfig config) {
+        return source(config, config.get(MODEL_UPDATES_TOPIC), "model-updates", OffsetsInitializer.earliest());
+    }
+
     /** Results keyed by request id, exactly once. */
     public static KafkaSink<VlmResult> resultSink(ReadableConfig config) {
         return sink(config, EventSerializer.keyedByText(config.get(RESULTS_TOPIC), VlmResult.class,
@@ -62,12 +71,17 @@ public final class InferenceKafka {
     private static KafkaSource<SourceRecord> source(ReadableConfig config, String topic, String name) {
         OffsetResetStrategy reset = config.get(STARTING_OFFSETS) == StartingOffsets.LATEST ? OffsetResetStrategy.LATEST
                 : OffsetResetStrategy.EARLIEST;
+        return source(config, topic, name, OffsetsInitializer.committedOffsets(reset));
+    }
+
+    private static KafkaSource<SourceRecord> source(ReadableConfig config, String topic, String name,
+            OffsetsInitializer start) {
         return KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(required(config))
                 .setTopics(topic)
                 .setGroupId(config.get(GROUP_ID))
                 .setClientIdPrefix(config.get(GROUP_ID) + "-" + name)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                .setStartingOffsets(start)
                 .setDeserializer(new SourceRecordDeserializer())
                 // Producers of images and requests may be transactional too: never read what they aborted.
                 .setProperty("isolation.level", "read_committed")

@@ -76,12 +76,15 @@ public final class LocalRuntime {
             EmbeddedKafka.createTopics(servers, List.of(conf.get(InferenceOptions.IMAGES_TOPIC),
                     conf.get(InferenceOptions.REQUESTS_TOPIC), conf.get(InferenceOptions.RESULTS_TOPIC),
                     conf.get(InferenceOptions.DEAD_LETTERS_TOPIC)), 2, (short) 1);
+            // Updates of a model line share one partition; one is all the topic needs.
+            EmbeddedKafka.createTopics(servers, List.of(conf.get(InferenceOptions.MODEL_UPDATES_TOPIC)), 1, (short) 1);
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(b.parallelism);
             InferenceJob.builder().applyOptions(conf)
                     .setImageSource(InferenceKafka.imageSource(conf)).setRequestSource(InferenceKafka.requestSource(conf))
                     .setResultSink(InferenceKafka.resultSink(conf)).setDeadLetterSink(InferenceKafka.deadLetterSink(conf))
+                    .optModelUpdateSource(InferenceKafka.modelUpdateSource(conf))
                     .build().addTo(env);
             job = env.executeAsync("hovle-inference (local)");
             out.println("flink: inference job " + job.getJobID() + " on a local MiniCluster, model " + model

@@ -38,7 +38,8 @@ final class RunningJob implements AutoCloseable {
                 .setImageSource(InferenceKafka.imageSource(conf))
                 .setRequestSource(InferenceKafka.requestSource(conf))
                 .setResultSink(InferenceKafka.resultSink(conf))
-                .setDeadLetterSink(InferenceKafka.deadLetterSink(conf));
+                .setDeadLetterSink(InferenceKafka.deadLetterSink(conf))
+                .optModelUpdateSource(InferenceKafka.modelUpdateSource(conf));
         builder.setEngine(engine.apply(builder.build().engine()));
         builder.build().addTo(env);
         return new RunningJob(env.executeAsync("hovle-inference-test"));
