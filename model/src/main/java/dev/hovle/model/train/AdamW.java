@@ -60,8 +60,11 @@ public final class AdamW implements AutoCloseable {
         m.expAvg.tempAttach(step);
         m.expAvgSq.tempAttach(step);
         long t = ++m.step[0];
+        // Update through a detached view of the same storage: PyTorch refuses in-place ops on a leaf that requires
+        // grad while grad mode is on, and grad mode is per thread (on by default in any thread DJL did not start in).
+        NDArray data = weight.stopGradient();
         if (decays && config.weightDecay > 0) {
-            weight.muli(1 - lr * config.weightDecay);
+            data.muli(1 - lr * config.weightDecay);
         }
         m.expAvg.muli(config.beta1).addi(grad.mul(1 - config.beta1));
         m.expAvgSq.muli(config.beta2).addi(grad.square().muli(1 - config.beta2));
@@ -69,7 +72,7 @@ public final class AdamW implements AutoCloseable {
         double biasCorrection2 = 1 - Math.pow(config.beta2, t);
         NDArray denominator = m.expAvgSq.sqrt().divi(Math.sqrt(biasCorrection2)).addi(config.eps);
         NDArray delta = m.expAvg.div(denominator).muli(lr / biasCorrection1);
-        weight.subi(delta);
+        data.subi(delta);
     }
 
     /** Every tensor's moments, by name: {@code exp_avg}, {@code exp_avg_sq} and the step count. */

@@ -134,6 +134,29 @@ class TrainerTest {
     }
 
     @Test
+    void stepsOnAFreshThreadWherePyTorchGradModeIsOn() throws Exception {
+        // A Flink task thread is such a thread: PyTorch's grad mode is per thread, on unless DJL switched it off.
+        try (HoVLEModel model = TrainingFixtures.load(TrainingFixtures.tinySnapshot(), DataType.FLOAT32);
+                HoVLETokenizer tokenizer = HoVLETokenizer.load(TrainingFixtures.tinySnapshot());
+                Trainer trainer = trainer(model, InstructionTuning.everything(), 1e-3)) {
+            Batch batch = TrainingFixtures.shapesBatches(TrainingFixtures.encoder(model, tokenizer), 1, 2).get(0);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    trainer.step(List.of(batch));
+                    trainer.step(List.of(batch));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            thread.start();
+            thread.join();
+            assertThat(failure.get()).isNull();
+            assertThat(trainer.state().step()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void trainsOnlyTheHolisticModuleAndTheLastLlmLayers() throws Exception {
         try (HoVLEModel model = TrainingFixtures.load(TrainingFixtures.tinySnapshot(), DataType.FLOAT32)) {
             int layers = model.config().llm().transformer().numLayers();

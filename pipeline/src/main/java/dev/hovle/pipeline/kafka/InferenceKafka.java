@@ -16,9 +16,7 @@ import dev.hovle.pipeline.inference.InferenceOptions.StartingOffsets;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.VlmResult;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -76,29 +74,13 @@ public final class InferenceKafka {
 
     private static KafkaSource<SourceRecord> source(ReadableConfig config, String topic, String name,
             OffsetsInitializer start) {
-        return KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(required(config))
-                .setTopics(topic)
-                .setGroupId(config.get(GROUP_ID))
-                .setClientIdPrefix(config.get(GROUP_ID) + "-" + name)
-                .setStartingOffsets(start)
-                .setDeserializer(new SourceRecordDeserializer())
-                // Producers of images and requests may be transactional too: never read what they aborted.
-                .setProperty("isolation.level", "read_committed")
-                .build();
+        return KafkaEnds.source(required(config), topic, config.get(GROUP_ID), name, start);
     }
 
     private static <T> KafkaSink<T> sink(ReadableConfig config,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer, String name) {
-        // Flink's default (1 h) exceeds what brokers accept by default (transaction.max.timeout.ms, 15 min).
-        Duration timeout = config.get(TRANSACTION_TIMEOUT);
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(required(config))
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX) + "-" + name)
-                .setProperty("transaction.timeout.ms", Long.toString(timeout.toMillis()))
-                .build();
+        return KafkaEnds.exactlyOnceSink(required(config), serializer, config.get(TRANSACTIONAL_ID_PREFIX) + "-" + name,
+                config.get(TRANSACTION_TIMEOUT));
     }
 
     static String required(ReadableConfig config) {
