@@ -95,36 +95,43 @@ class TrainingJobITCase {
                     EventReader<DeadLetter> deadLetters = EventReader.open(broker.bootstrapServers(), topics.deadLetters,
                             DeadLetter.class, true)) {
                 JobClient job = start(options, TrainingKafka.sampleSource(options));
-                sendHeldOut(producer, topics.samples);
-                sendBroken(producer, topics.samples);
-                sendTrain(producer, topics.samples, 0, BATCH * INTERVAL, false);
-                List<ModelUpdate> first = await(updates, u -> u.size() >= 2, "the first version's verdict");
-                assertThat(first.get(0).getStatus()).isEqualTo(ModelStatus.CANDIDATE);
-                ModelUpdate promoted = first.get(1);
-                assertThat(promoted.getStatus()).as(promoted.getReason()).isEqualTo(ModelStatus.PROMOTED);
-                assertThat(promoted.getParentVersion()).isEqualTo("root");
-                assertThat(promoted.getStep()).isEqualTo(INTERVAL);
-                assertThat(promoted.getSamplesSeen()).isEqualTo(BATCH * INTERVAL);
-                assertThat(promoted.getMetrics()).containsKeys("eval_loss", "eval_accuracy");
-                // The stored version is verified file by file and loads as any release.
-                Path fetched = ModelStore.fetch(promoted.getUri(), promoted.getChecksums(), store.resolve("fetched"));
-                try (HoVLEModel loaded = HoVLEModel.load(fetched)) {
-                    assertThat(loaded.config().llm().vocabSize()).isPositive();
+                try {
+                    sendHeldOut(producer, topics.samples);
+                    sendBroken(producer, topics.samples);
+                    sendTrain(producer, topics.samples, 0, 2 * BATCH * INTERVAL, false);
+                    List<ModelUpdate> first = await(updates, u -> u.size() >= 4, "two versions' verdicts");
+                    assertThat(first).extracting(ModelUpdate::getStatus).first().isEqualTo(ModelStatus.CANDIDATE);
+                    ModelUpdate promoted = first.get(1);
+                    assertThat(promoted.getStatus()).as(promoted.getReason()).isEqualTo(ModelStatus.PROMOTED);
+                    assertThat(promoted.getParentVersion()).isEqualTo("root");
+                    assertThat(promoted.getStep()).isEqualTo(INTERVAL);
+                    assertThat(promoted.getSamplesSeen()).isEqualTo(BATCH * INTERVAL);
+                    assertThat(promoted.getMetrics()).containsKeys("eval_loss", "eval_accuracy");
+                    // The stored version is verified file by file and loads as any release.
+                    Path fetched = ModelStore.fetch(promoted.getUri(), promoted.getChecksums(),
+                            store.resolve("fetched"));
+                    try (HoVLEModel loaded = HoVLEModel.load(fetched)) {
+                        assertThat(loaded.config().llm().vocabSize()).isPositive();
+                    }
+                    ModelUpdate second = first.get(3);
+                    String serving = second.getStatus() == ModelStatus.PROMOTED ? second.getVersion()
+                            : promoted.getVersion();
+                    assertThat(second.getParentVersion()).isEqualTo(promoted.getVersion());
+
+                    // Answers of random letters make the next candidate worse on the held-out questions.
+                    sendTrain(producer, topics.samples, 2 * BATCH * INTERVAL, BATCH * INTERVAL, true);
+                    List<ModelUpdate> third = await(updates, u -> u.size() >= 2, "the third version's verdict");
+                    ModelUpdate rejected = third.get(1);
+                    assertThat(rejected.getStatus()).as(rejected.getReason()).isEqualTo(ModelStatus.REJECTED);
+                    assertThat(rejected.getParentVersion()).isEqualTo(serving);
+
+                    List<DeadLetter> letters = await(deadLetters, d -> d.size() >= 3, "three dead letters");
+                    assertThat(letters).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder(
+                            ErrorType.UNDECODABLE_RECORD, ErrorType.CORRUPT_IMAGE, ErrorType.INVALID_SAMPLE);
+                    assertThat(letters).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(topics.samples));
+                } finally {
+                    job.cancel().get();
                 }
-
-                // Samples whose answers are all the same nonsense make the next candidate worse on held-out data.
-                sendTrain(producer, topics.samples, BATCH * INTERVAL, BATCH * INTERVAL, true);
-                List<ModelUpdate> second = await(updates, u -> u.size() >= 2, "the second version's verdict");
-                ModelUpdate rejected = second.get(1);
-                assertThat(rejected.getStatus()).as(rejected.getReason()).isEqualTo(ModelStatus.REJECTED);
-                assertThat(rejected.getParentVersion()).isEqualTo(promoted.getVersion());
-                assertThat(rejected.getMetrics().get("eval_loss")).isGreaterThan(promoted.getMetrics().get("eval_loss"));
-
-                List<DeadLetter> letters = await(deadLetters, d -> d.size() >= 3, "three dead letters");
-                assertThat(letters).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder(
-                        ErrorType.UNDECODABLE_RECORD, ErrorType.CORRUPT_IMAGE, ErrorType.INVALID_SAMPLE);
-                assertThat(letters).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(topics.samples));
-                job.cancel().get();
             }
         }
     }
@@ -158,15 +165,18 @@ class TrainingJobITCase {
                 EventReader<ModelUpdate> updates = EventReader.open(broker.bootstrapServers(), topics.updates,
                         ModelUpdate.class, true)) {
             JobClient job = start(options, source);
-            sendHeldOut(producer, topics.samples);
-            sendTrain(producer, topics.samples, 0, BATCH * (INTERVAL + 2), false);
-            // The first verdict is committed, so a checkpoint after training steps has completed.
-            await(updates, u -> u.size() >= 2, "the first version");
-            sendTrain(producer, topics.samples, BATCH * (INTERVAL + 2), BATCH * (INTERVAL - 2), false);
-            List<ModelUpdate> second = await(updates, u -> u.size() >= 2, "the second version");
-            job.cancel().get();
-            assertThat(second.get(1).getStep()).isEqualTo(2 * INTERVAL);
-            return second.get(1);
+            try {
+                sendHeldOut(producer, topics.samples);
+                sendTrain(producer, topics.samples, 0, BATCH * (INTERVAL + 2), false);
+                // The first verdict is committed, so a checkpoint after training steps has completed.
+                await(updates, u -> u.size() >= 2, "the first version");
+                sendTrain(producer, topics.samples, BATCH * (INTERVAL + 2), BATCH * (INTERVAL - 2), false);
+                List<ModelUpdate> second = await(updates, u -> u.size() >= 2, "the second version");
+                assertThat(second.get(1).getStep()).isEqualTo(2 * INTERVAL);
+                return second.get(1);
+            } finally {
+                job.cancel().get();
+            }
         }
     }
 
@@ -222,8 +232,10 @@ class TrainingJobITCase {
         for (int i = from; i < from + count; i++) {
             Sample sample = train.get(i);
             if (nonsense) {
-                List<Turn> turns = sample.turns().stream().map(t -> new Turn(t.question(), "zebra zebra zebra"))
-                        .toList();
+                java.util.Random letters = new java.util.Random(i);
+                List<Turn> turns = sample.turns().stream().map(t -> new Turn(t.question(), letters.ints(40, 'a', 'z' + 1)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                        .toString())).toList();
                 sample = new Sample(sample.id(), sample.images(), turns);
             }
             send(producer, topic, ShapesSamples.of(sample, DataSplit.TRAIN, TrainingStage.INSTRUCTION));
@@ -235,9 +247,10 @@ class TrainingJobITCase {
         producer.sendRaw(topic, "garbage".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3}).get();
         TrainingSample good = ShapesSamples.of(ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN)
                 .optImageSize(56).build().get(999), DataSplit.TRAIN, TrainingStage.INSTRUCTION);
+        byte[] png = good.getImages().get(0).getData().array();
         TrainingSample corrupt = TrainingSample.newBuilder(good).setSampleId("corrupt")
                 .setImages(List.of(dev.hovle.schemas.InlineImage.newBuilder().setMediaType("image/png")
-                        .setData(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0})).build()))
+                        .setData(ByteBuffer.wrap(java.util.Arrays.copyOf(png, png.length / 2))).build()))
                 .build();
         TrainingSample twoQuestions = TrainingSample.newBuilder(good).setSampleId("two-questions")
                 .setTurns(List.of(ChatTurn.newBuilder().setRole(ChatRole.USER).setText("a").build(),
