@@ -135,7 +135,7 @@ class ModelSwapITCase {
         assertThat(across).allSatisfy(r -> assertThat(r.getText()).isEqualTo(r.getModelVersion().equals("v1")
                 ? captionByV1 : captionByV2));
         assertThat(across.get(across.size() - 1).getModelVersion()).isEqualTo("v2");
-        assertThat(across).extracting(VlmResult::getModelVersion).containsOnly("v1", "v2");
+        assertThat(across).extracting(VlmResult::getModelVersion).isSubsetOf("v1", "v2");
         assertThat(outputs.deadLetters()).isEmpty();
     }
 
