@@ -29,7 +29,9 @@ final class VersionSwitch {
     private HoVLEModel serving;
     private String servingVersion;
     private HoVLEModel handedOver;
+    /** The version last asked for, and the sequence of that request: only its load may swap in. */
     private String requested;
+    private long requestedSequence = Long.MIN_VALUE;
     private long latestSequence = Long.MIN_VALUE;
     private boolean closed;
 
@@ -57,23 +59,25 @@ final class VersionSwitch {
             return Optional.empty();
         }
         requested = version;
+        requestedSequence = sequence;
         if (version.equals(servingVersion)) {
             if (handedOver != null) {
                 // A swap to another version is still waiting for running requests: supersede it with the serving model.
                 HoVLEModel model = serving;
-                engine.swapModel(model, version).whenComplete((previous, error) -> swapped(version, model, previous,
-                        error, new CompletableFuture<>()));
+                handedOver = model;
+                engine.swapModel(model, version).whenComplete((previous, error) -> swapped(sequence, version, model,
+                        previous, error, new CompletableFuture<>()));
             }
             return Optional.empty();
         }
         CompletableFuture<Void> outcome = new CompletableFuture<>();
-        loader.execute(() -> load(version, load, outcome));
+        loader.execute(() -> load(sequence, version, load, outcome));
         return Optional.of(outcome);
     }
 
-    private void load(String version, SharedEngine.ModelLoader load, CompletableFuture<Void> outcome) {
-        if (!stillWanted(version)) {
-            outcome.complete(null);
+    private void load(long sequence, String version, SharedEngine.ModelLoader load, CompletableFuture<Void> outcome) {
+        if (!stillWanted(sequence)) {
+            outcome.complete(null); // a later request replaced this one before its turn came
             return;
         }
         long started = System.nanoTime();
@@ -82,15 +86,15 @@ final class VersionSwitch {
             model = load.load(device, dtype);
         } catch (Exception | Error e) {
             synchronized (this) {
-                if (version.equals(requested)) {
-                    requested = servingVersion;
+                if (sequence == requestedSequence) {
+                    requested = servingVersion; // so that a later update may ask for this version again
                 }
             }
             outcome.completeExceptionally(e);
             return;
         }
         synchronized (this) {
-            if (closed || !version.equals(requested)) {
+            if (!stillWanted(sequence)) {
                 model.close();
                 outcome.complete(null);
                 return;
@@ -98,25 +102,28 @@ final class VersionSwitch {
             handedOver = model;
         }
         LOG.info("loaded model version {} in {} ms; swapping it in", version, (System.nanoTime() - started) / 1_000_000);
-        engine.swapModel(model, version).whenComplete((previous, error) -> swapped(version, model, previous, error,
-                outcome));
+        engine.swapModel(model, version).whenComplete((previous, error) -> swapped(sequence, version, model, previous,
+                error, outcome));
     }
 
-    private synchronized boolean stillWanted(String version) {
-        return !closed && version.equals(requested);
+    private synchronized boolean stillWanted(long sequence) {
+        return !closed && sequence == requestedSequence;
     }
 
-    /** Runs on the engine's thread once a swap applied, or failed (another shape, or superseded by a later swap). */
-    private synchronized void swapped(String version, HoVLEModel model, HoVLEModel previous, Throwable error,
-            CompletableFuture<Void> outcome) {
+    /**
+     * Runs on the engine's thread once a swap applied, or failed (another shape, or superseded by a later swap). A
+     * model is closed once no swap can bring it back: never the serving one, nor the one a pending swap installs.
+     */
+    private synchronized void swapped(long sequence, String version, HoVLEModel model, HoVLEModel previous,
+            Throwable error, CompletableFuture<Void> outcome) {
         if (handedOver == model) {
             handedOver = null;
         }
         if (error != null) {
-            if (model != serving) {
+            if (model != serving && model != handedOver) {
                 model.close();
             }
-            if (version.equals(requested)) {
+            if (sequence == requestedSequence) {
                 requested = servingVersion;
                 outcome.completeExceptionally(error);
             } else {
@@ -126,7 +133,7 @@ final class VersionSwitch {
         }
         serving = model;
         servingVersion = version;
-        if (previous != model) {
+        if (previous != model && previous != handedOver) {
             previous.close();
         }
         outcome.complete(null);

@@ -173,7 +173,8 @@ public final class ModelStore {
             throw new CheckpointRefusedException("the update names no checkpoint URI");
         }
         if (checksums == null || checksums.isEmpty()) {
-            throw new CheckpointRefusedException("the update lists no checksums for " + uri + ": nothing can be verified");
+            throw new CheckpointRefusedException("the update lists no checksums for " + uri
+                    + ": nothing can be verified");
         }
         for (Map.Entry<String, String> e : checksums.entrySet()) {
             String file = e.getKey();

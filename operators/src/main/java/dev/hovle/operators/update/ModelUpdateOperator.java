@@ -149,8 +149,9 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         } else if (decision instanceof VersionDecision.Refuse refuse) {
             LOG.warn("model update {} refused: {}", record, refuse.why());
             if (reporter) {
-                deadLetter(record, ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, "model update " + record
-                        + " (" + update.getVersion() + " " + update.getStatus() + ") refused: " + refuse.why());
+                // The cause first: readers such as hovle tail clip long messages (the record says where it came from).
+                deadLetter(record, ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, update.getStatus() + " "
+                        + update.getVersion() + " refused: " + refuse.why());
             }
         } else if (decision instanceof VersionDecision.Keep keep) {
             LOG.debug("model update {}: {}", record, keep.why());
@@ -196,9 +197,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String serving = lease.engine().modelVersion();
             LOG.warn("model version {} refused; still serving {}", load.version(), serving, cause);
-            deadLetter(load.decidedBy(), ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, "model version "
-                    + load.version() + " (update " + load.decidedBy() + ") refused, still serving " + serving + ": "
-                    + cause.getMessage());
+            deadLetter(load.decidedBy(), ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, "version "
+                    + load.version() + " refused: " + cause.getMessage() + "; still serving " + serving);
         }
     }
 
@@ -289,7 +289,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
 
         public <T> ModelUpdateOperator<T> build() {
             if (engine == null) {
-                throw new IllegalStateException("ModelUpdateOperator needs setEngine: the generate operator's EngineSpec");
+                throw new IllegalStateException("ModelUpdateOperator needs setEngine: the generate operator's "
+                        + "EngineSpec");
             }
             if (modelName == null || modelName.isBlank()) {
                 throw new IllegalStateException("ModelUpdateOperator needs a model name (optModelName)");

@@ -55,6 +55,24 @@ class SharedEngineTest {
     }
 
     @Test
+    void aReplayOfManyUpdatesEndsOnTheLastChoiceWithoutRefusingTheVersionsItPassed() throws Exception {
+        EngineSpec spec = EngineSpec.cpu(first.toString(), "v1", EngineFactory.continuousBatching(2, 32, 256));
+        try (SharedEngine lease = SharedEngine.acquire(spec)) {
+            // What a new job reads from the updates topic at once: promote v2, roll it back, promote v4, promote v2.
+            CompletableFuture<Void> v2 = lease.serve("v2", 1, (d, t) -> HoVLEModel.load(second, d, t)).orElseThrow();
+            assertThat(lease.serve("v1", 5, (d, t) -> HoVLEModel.load(first, d, t))).isEmpty();
+            CompletableFuture<Void> v4 = lease.serve("v4", 6, (d, t) -> {
+                throw new IOException("not reached: a later update replaces v4 before its turn");
+            }).orElseThrow();
+            CompletableFuture<Void> v2again = lease.serve("v2", 7, (d, t) -> HoVLEModel.load(second, d, t))
+                    .orElseThrow();
+
+            CompletableFuture.allOf(v2, v4, v2again).join();
+            assertThat(lease.engine().modelVersion()).isEqualTo("v2");
+        }
+    }
+
+    @Test
     void aVersionThatFailsToLoadKeepsTheServingOneAndMayBeAskedForAgain() throws Exception {
         EngineSpec spec = EngineSpec.cpu(first.toString(), "v1", EngineFactory.sequential());
         try (SharedEngine lease = SharedEngine.acquire(spec)) {

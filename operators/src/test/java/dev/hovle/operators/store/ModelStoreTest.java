@@ -87,7 +87,8 @@ class ModelStoreTest {
                 .isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("file config.json of " + published.uri() + " is not listed");
         assertThatThrownBy(() -> ModelStore.fetch(temp.resolve("nowhere").toUri().toString(), published.checksums(),
-                temp.resolve("c"))).isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("no checkpoint at");
+                temp.resolve("c"))).isInstanceOf(CheckpointRefusedException.class)
+                .hasMessageContaining("no checkpoint at");
         assertThatThrownBy(() -> ModelStore.fetch("nosuchscheme://bucket/v3", published.checksums(), temp.resolve("d")))
                 .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("cannot read the checkpoint at");
     }

@@ -108,7 +108,8 @@ class ModelVersionsTest {
     @Test
     void ignoresOtherModelsAndUnknownStatuses() {
         ModelVersions versions = ModelVersions.start(FOLLOW);
-        ModelUpdate other = ModelUpdate.newBuilder(update("v2", "v1", ModelStatus.PROMOTED)).setModelName("other").build();
+        ModelUpdate other = ModelUpdate.newBuilder(update("v2", "v1", ModelStatus.PROMOTED)).setModelName("other")
+                .build();
 
         assertThat(apply(versions, other)).isInstanceOf(VersionDecision.Keep.class);
         assertThat(apply(versions, update("v3", "v1", ModelStatus.UNKNOWN))).isInstanceOf(VersionDecision.Keep.class);

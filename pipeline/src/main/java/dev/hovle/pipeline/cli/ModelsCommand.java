@@ -35,13 +35,10 @@ final class ModelsCommand implements Callable<Integer> {
     @Mixin
     UpdatesTopic updates;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         Map<VersionKey, ModelUpdate> versions = updates.read();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = updates.out();
         String format = "%-10s %-16s %-12s %-16s %-12s %8s %9s  %-20s  %-36s %s%n";
         out.printf(Locale.ROOT, format, "MODEL", "VERSION", "STATUS", "PARENT", "STAGE", "STEP", "SAMPLES", "TIME",
                 "METRICS", "REASON");
@@ -80,13 +77,10 @@ final class ModelsCommand implements Callable<Integer> {
         @Mixin
         UpdatesTopic updates;
 
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter out = updates.out();
+            PrintWriter err = updates.err();
             List<ModelUpdate> matches = new ArrayList<>();
             updates.read().forEach((key, update) -> {
                 if (key.version().equals(version)) {
@@ -133,8 +127,11 @@ final class ModelsCommand implements Callable<Integer> {
     /** A version of a model line. */
     record VersionKey(String model, String version) {}
 
-    /** Where the updates are: the options both commands share. */
+    /** Where the updates are: the options both commands share, and where the command using them prints. */
     static final class UpdatesTopic {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
         @Option(names = "--bootstrap-servers", description = "Kafka cluster (default: the broker of a local hovle run, "
                 + "else localhost:9092)")
         String bootstrapServers;
@@ -144,6 +141,14 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Option(names = "--topic", description = "topic name (default: hovle.model-updates)")
         String topic = Topic.MODEL_UPDATES.defaultName();
+
+        PrintWriter out() {
+            return command.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return command.commandLine().getErr();
+        }
 
         String servers() throws java.io.IOException {
             return KafkaAddress.resolve(bootstrapServers);

@@ -291,22 +291,11 @@ public final class InferenceJob {
 
         /**
          * Raw records of the model-updates topic, read from the earliest offset (optional: without it the job serves
-         * its configured snapshot only).
+         * its configured snapshot only). The model name, a pinned version and the cache directory come from {@link
+         * #applyOptions}.
          */
         public Builder optModelUpdateSource(Source<SourceRecord, ?, ?> value) {
             this.modelUpdateSource = value;
-            return this;
-        }
-
-        /** The model line whose updates the job follows (default {@link InferenceOptions#MODEL_NAME}). */
-        public Builder optModelName(String value) {
-            this.modelName = value;
-            return this;
-        }
-
-        /** A version to serve, ignoring promotions and rollbacks (default none: {@link InferenceOptions#PINNED_VERSION}). */
-        public Builder optPinnedVersion(String value) {
-            this.pinnedVersion = value;
             return this;
         }
 

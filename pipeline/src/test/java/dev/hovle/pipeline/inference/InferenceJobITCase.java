@@ -6,7 +6,6 @@ import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
-import dev.hovle.pipeline.kafka.EmbeddedKafka;
 import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.pipeline.kafka.RequestClient;
 import dev.hovle.pipeline.local.SyntheticImages;
@@ -26,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -50,8 +48,7 @@ class InferenceJobITCase {
     @TempDir
     static Path modelDir;
 
-    private static EmbeddedKafka kafka;
-    private static RunningJob job;
+    private static JobUnderTest testbed;
     private static JobOutputs outputs;
     private static EventProducer producer;
     private static final SyntheticImages IMAGES = new SyntheticImages(7);
@@ -59,28 +56,21 @@ class InferenceJobITCase {
     @BeforeAll
     static void start() throws Exception {
         SnapshotInitializer.create(modelDir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 3);
-        kafka = EmbeddedKafka.start();
-        kafka.createTopics(Arrays.stream(Topic.values()).map(Topic::defaultName).toList(), 2);
         Configuration options = new Configuration();
-        options.set(InferenceOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         options.set(InferenceOptions.MODEL_DIR, modelDir.toString());
         options.set(InferenceOptions.MODEL_VERSION, "tiny-test");
         options.set(InferenceOptions.MAX_NEW_TOKENS, 6);
-        options.set(InferenceOptions.MAX_BATCH, 4);
-        options.set(InferenceOptions.TOKEN_BUDGET, 64);
         options.set(InferenceOptions.IMAGE_WAIT, IMAGE_WAIT);
         options.set(InferenceOptions.PIXEL_LIMIT, PIXEL_LIMIT);
-        job = RunningJob.start(options, 2, spec -> spec.withFactory(new FailingEngineFactory(spec.factory(), "fail-")));
-        outputs = new JobOutputs(kafka.bootstrapServers());
-        producer = EventProducer.connect(kafka.bootstrapServers());
+        testbed = JobUnderTest.start(options, spec -> spec.withFactory(new FailingEngineFactory(spec.factory(),
+                "fail-")));
+        outputs = testbed.outputs();
+        producer = testbed.producer();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        producer.close();
-        outputs.close();
-        job.close();
-        kafka.close();
+        testbed.close();
     }
 
     @Test
@@ -185,12 +175,13 @@ class InferenceJobITCase {
         producer.send(requests, inlineCaption("req-after-bad-ones", IMAGES.next(48, 48).data()));
         producer.flush();
         assertThat(outputs.awaitResult("req-after-bad-ones", TIMEOUT).getText()).isNotNull();
-        assertThat(job.status()).isEqualTo("RUNNING");
+        assertThat(testbed.job().status()).isEqualTo("RUNNING");
     }
 
     @Test
     void answersWhatTheRequestClientSendsAndReportsItsDeadLetters() throws Exception {
-        try (RequestClient client = RequestClient.connect(kafka.bootstrapServers(), RequestClient.Topics.defaults())) {
+        try (RequestClient client = RequestClient.connect(testbed.kafka().bootstrapServers(),
+                RequestClient.Topics.defaults())) {
             RequestClient.Outcome answered = client.ask(qa("req-client", "What is on the left?", "img-client"),
                     image("img-client", 64, 64), TIMEOUT);
             RequestClient.Outcome refused = client.ask(inlineCaption("req-client-gif", SyntheticImages.encode(

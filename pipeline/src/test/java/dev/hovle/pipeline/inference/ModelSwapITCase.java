@@ -13,8 +13,6 @@ import dev.hovle.model.tokenizer.HoVLETokenizer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.operators.inference.EngineFactory;
 import dev.hovle.operators.store.ModelStore;
-import dev.hovle.pipeline.kafka.EmbeddedKafka;
-import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.pipeline.local.SyntheticImages;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
@@ -34,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -75,11 +72,7 @@ class ModelSwapITCase {
     @TempDir
     static Path temp;
 
-    private static EmbeddedKafka kafka;
-    private static Configuration options;
-    private static RunningJob job;
-    private static JobOutputs outputs;
-    private static EventProducer producer;
+    private static JobUnderTest testbed;
     private static ModelStore store;
     private static Path secondModel;
     private static byte[] image;
@@ -98,27 +91,17 @@ class ModelSwapITCase {
         captionByV2 = caption(secondModel, image);
         assertThat(captionByV2).as("the two versions must tell apart by their output").isNotEqualTo(captionByV1);
 
-        kafka = EmbeddedKafka.start();
-        kafka.createTopics(Arrays.stream(Topic.values()).map(Topic::defaultName).toList(), 2);
-        options = new Configuration();
-        options.set(InferenceOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        Configuration options = new Configuration();
         options.set(InferenceOptions.MODEL_DIR, firstModel.toString());
         options.set(InferenceOptions.MODEL_VERSION, "v1");
         options.set(InferenceOptions.MODEL_CACHE_DIR, temp.resolve("cache").toString());
         options.set(InferenceOptions.MAX_NEW_TOKENS, MAX_NEW_TOKENS);
-        options.set(InferenceOptions.MAX_BATCH, 4);
-        options.set(InferenceOptions.TOKEN_BUDGET, 64);
-        job = RunningJob.start(options, 2, spec -> spec);
-        outputs = new JobOutputs(kafka.bootstrapServers());
-        producer = EventProducer.connect(kafka.bootstrapServers());
+        testbed = JobUnderTest.start(options, spec -> spec);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        producer.close();
-        outputs.close();
-        job.close();
-        kafka.close();
+        testbed.close();
     }
 
     @Test
@@ -126,8 +109,8 @@ class ModelSwapITCase {
     void servesAPromotedVersionFromTheNextRequestsLosingNone() throws Exception {
         List<VlmResult> before = streamUntilServedBy("v1", "before");
         ModelStore.Published v2 = store.publish(secondModel, "v2");
-        producer.send(UPDATES, update("v2", "v1", ModelStatus.CANDIDATE, v2)).get();
-        producer.send(UPDATES, update("v2", "v1", ModelStatus.PROMOTED, v2)).get();
+        testbed.producer().send(UPDATES, update("v2", "v1", ModelStatus.CANDIDATE, v2)).get();
+        testbed.producer().send(UPDATES, update("v2", "v1", ModelStatus.PROMOTED, v2)).get();
 
         List<VlmResult> across = streamUntilServedBy("v2", "across");
 
@@ -135,34 +118,34 @@ class ModelSwapITCase {
         assertThat(across).allSatisfy(r -> assertThat(r.getText()).isEqualTo(r.getModelVersion().equals("v1")
                 ? captionByV1 : captionByV2));
         assertThat(across.get(across.size() - 1).getModelVersion()).isEqualTo("v2");
-        assertThat(across).extracting(VlmResult::getModelVersion).containsOnly("v1", "v2");
-        assertThat(outputs.deadLetters()).isEmpty();
+        assertThat(across).extracting(VlmResult::getModelVersion).isSubsetOf("v1", "v2");
+        assertThat(testbed.outputs().deadLetters()).isEmpty();
     }
 
     @Test
     @Order(2)
     void neverServesARejectedVersion() throws Exception {
         ModelStore.Published v3 = store.publish(secondModel, "v3");
-        producer.send(UPDATES, update("v3", "v2", ModelStatus.CANDIDATE, v3));
-        producer.send(UPDATES, update("v3", "v2", ModelStatus.REJECTED, v3));
+        testbed.producer().send(UPDATES, update("v3", "v2", ModelStatus.CANDIDATE, v3));
+        testbed.producer().send(UPDATES, update("v3", "v2", ModelStatus.REJECTED, v3));
         // A promotion after the rejection (a gate gone wrong) must not bring it back.
-        producer.send(UPDATES, update("v3", "v2", ModelStatus.PROMOTED, v3)).get();
+        testbed.producer().send(UPDATES, update("v3", "v2", ModelStatus.PROMOTED, v3)).get();
 
-        DeadLetter refused = outputs.awaitDeadLetter(l -> l.getErrorType() == ErrorType.MODEL_UPDATE_REFUSED
+        DeadLetter refused = testbed.outputs().awaitDeadLetter(l -> l.getErrorType() == ErrorType.MODEL_UPDATE_REFUSED
                 && l.getMessage().contains("v3"), "refusing to promote the rejected v3", TIMEOUT);
         List<VlmResult> after = streamUntilServedBy("v2", "after-rejection");
 
         assertThat(refused.getMessage()).contains("was rejected earlier");
         assertThat(refused.getStage()).isEqualTo(PipelineStage.MODEL_UPDATE);
         assertThat(after).extracting(VlmResult::getModelVersion).containsOnly("v2");
-        assertThat(outputs.results()).noneMatch(r -> r.getModelVersion().equals("v3"));
+        assertThat(testbed.outputs().results()).noneMatch(r -> r.getModelVersion().equals("v3"));
     }
 
     @Test
     @Order(3)
     void rollbackReturnsServingToTheParent() throws Exception {
         // The verdict alone, as an operator may send it: the job knows v2's parent from its earlier updates.
-        producer.send(UPDATES, ModelUpdate.newBuilder(update("v2", null, ModelStatus.ROLLED_BACK, null))
+        testbed.producer().send(UPDATES, ModelUpdate.newBuilder(update("v2", null, ModelStatus.ROLLED_BACK, null))
                 .setReason("answers got worse").build()).get();
 
         List<VlmResult> after = streamUntilServedBy("v1", "after-rollback");
@@ -181,9 +164,10 @@ class ModelSwapITCase {
         bytes[bytes.length - 5] ^= 0x40; // one bit of one weight
         Files.write(weights, bytes);
         byte[] payload = EventCodec.of(ModelUpdate.class).encode(update("v4", "v1", ModelStatus.PROMOTED, v4));
-        RecordMetadata sent = producer.sendRaw(UPDATES, "hovle".getBytes(StandardCharsets.UTF_8), payload).get();
+        byte[] key = "hovle".getBytes(StandardCharsets.UTF_8);
+        RecordMetadata sent = testbed.producer().sendRaw(UPDATES, key, payload).get();
 
-        DeadLetter refused = outputs.awaitDeadLetter(l -> l.getErrorType() == ErrorType.MODEL_UPDATE_REFUSED
+        DeadLetter refused = testbed.outputs().awaitDeadLetter(l -> l.getErrorType() == ErrorType.MODEL_UPDATE_REFUSED
                 && l.getMessage().contains("v4"), "refusing the corrupted v4", TIMEOUT);
         List<VlmResult> after = streamUntilServedBy("v1", "after-corruption");
 
@@ -192,23 +176,22 @@ class ModelSwapITCase {
         assertThat(refused.getSourceTopic()).isEqualTo(UPDATES);
         assertThat(refused.getSourcePartition()).isEqualTo(sent.partition());
         assertThat(refused.getSourceOffset()).isEqualTo(sent.offset());
-        assertThat(refused.getKey()).isEqualTo(ByteBuffer.wrap("hovle".getBytes(StandardCharsets.UTF_8)));
+        assertThat(refused.getKey()).isEqualTo(ByteBuffer.wrap(key));
         assertThat(refused.getPayload()).isEqualTo(ByteBuffer.wrap(payload));
         assertThat(refused.getModelVersion()).isEqualTo("v1");
         assertThat(after).allSatisfy(r -> assertThat(r.getText()).isEqualTo(captionByV1))
                 .extracting(VlmResult::getModelVersion).containsOnly("v1");
-        assertThat(job.status()).isEqualTo("RUNNING");
+        assertThat(testbed.job().status()).isEqualTo("RUNNING");
     }
 
     @Test
     @Order(5)
     void aNewJobLearnsTheServingVersionFromTheTopic() throws Exception {
         ModelStore.Published v2 = store.publish(secondModel, "v2");
-        producer.send(UPDATES, update("v2", "v1", ModelStatus.PROMOTED, v2)).get(); // promoted again after its rollback
+        // Promoted again after its rollback: only a rejection is final.
+        testbed.producer().send(UPDATES, update("v2", "v1", ModelStatus.PROMOTED, v2)).get();
         streamUntilServedBy("v2", "repromoted");
-        job.close();
-
-        job = RunningJob.start(options, 2, spec -> spec);
+        testbed.resubmit();
         List<VlmResult> fresh = streamUntilServedBy("v2", "new-job");
 
         assertThat(fresh.get(fresh.size() - 1).getText()).isEqualTo(captionByV2);
@@ -222,17 +205,17 @@ class ModelSwapITCase {
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
         try {
-            sender.scheduleAtFixedRate(() -> producer.send(REQUESTS, caption(prefix + "-" + sent.getAndIncrement())),
-                    0, 100, TimeUnit.MILLISECONDS);
-            outputs.awaitResults(rs -> rs.stream().anyMatch(r -> r.getRequestId().startsWith(prefix + "-")
+            sender.scheduleAtFixedRate(() -> testbed.producer().send(REQUESTS,
+                    caption(prefix + "-" + sent.getAndIncrement())), 0, 100, TimeUnit.MILLISECONDS);
+            testbed.outputs().awaitResults(rs -> rs.stream().anyMatch(r -> r.getRequestId().startsWith(prefix + "-")
                     && r.getModelVersion().equals(version)), prefix + " requests answered by " + version, TIMEOUT);
         } finally {
             sender.shutdown();
             assertThat(sender.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        producer.flush();
+        testbed.producer().flush();
         int count = sent.get();
-        List<VlmResult> answered = outputs.awaitResults(rs -> ofPrefix(rs, prefix).size() >= count,
+        List<VlmResult> answered = testbed.outputs().awaitResults(rs -> ofPrefix(rs, prefix).size() >= count,
                 "answers to all " + count + " " + prefix + " requests", TIMEOUT);
         List<VlmResult> results = ofPrefix(answered, prefix);
         assertThat(results).extracting(VlmResult::getRequestId).doesNotHaveDuplicates().hasSize(count);
@@ -252,7 +235,8 @@ class ModelSwapITCase {
     }
 
     /** An update of the job's model line; {@code checkpoint} null for a verdict that names no checkpoint. */
-    private static ModelUpdate update(String version, String parent, ModelStatus status, ModelStore.Published checkpoint) {
+    private static ModelUpdate update(String version, String parent, ModelStatus status,
+            ModelStore.Published checkpoint) {
         return ModelUpdate.newBuilder().setModelName("hovle").setVersion(version).setParentVersion(parent)
                 .setStage(TrainingStage.INSTRUCTION).setStep(100).setSamplesSeen(800)
                 .setUri(checkpoint == null ? "" : checkpoint.uri())
