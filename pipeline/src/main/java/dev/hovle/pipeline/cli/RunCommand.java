@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 
 /** {@code hovle run}: the streaming system on this machine, printing captions and answers as they are committed. */
 @Command(name = "run", description = {"Run HoVLE Stream locally: an in-process Kafka broker (or --bootstrap-servers), "
-        + "the inference job on a local Flink MiniCluster, and a synthetic stream of images and questions; prints "
-        + "each caption and answer as it is committed, and a status line every 5 s. Ctrl-C stops it cleanly."})
+        + "the inference job and the training job on local Flink MiniClusters, a shapes training stream and "
+        + "questions about shapes pictures; prints each caption, answer (judged) and model version as it is "
+        + "committed, and a status line every 5 s. Ctrl-C stops it cleanly."})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "snapshot directory to serve (default: a tiny random model created "
@@ -36,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     Path samples;
 
+    @Option(names = "--no-training", description = "serve only: no training job, drawn scenes and sample files "
+            + "instead of the shapes stream")
+    boolean noTraining;
+
     @Option(names = "-D", mapFallbackValue = "", description = "any job option, e.g. -Dhovle.engine.max-batch=4 "
             + "(see deploy/configuration.md)")
     Map<String, String> options = new LinkedHashMap<>();
@@ -44,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalRuntime.Builder builder = LocalRuntime.builder().setOut(System.out).optModelDir(model)
                 .optBootstrapServers(bootstrapServers).optRate(rate).optParallelism(parallelism).optSamplesDir(samples)
-                .optOptions(options);
+                .optOptions(options).optTraining(!noTraining);
         if (duration != null) {
             builder.optDuration(parseDuration(duration));
         }

@@ -2,6 +2,7 @@ package dev.hovle.pipeline.kafka;
 
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.ModelUpdate;
+import dev.hovle.schemas.TrainingSample;
 import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.wire.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ public final class EventProducer implements AutoCloseable {
     private final EventCodec<ImageEvent> images = EventCodec.of(ImageEvent.class);
     private final EventCodec<VlmRequest> requests = EventCodec.of(VlmRequest.class);
     private final EventCodec<ModelUpdate> updates = EventCodec.of(ModelUpdate.class);
+    private final EventCodec<TrainingSample> samples = EventCodec.of(TrainingSample.class);
 
     private EventProducer(KafkaProducer<byte[], byte[]> producer) {
         this.producer = producer;
@@ -52,6 +54,11 @@ public final class EventProducer implements AutoCloseable {
     /** Sends a model update keyed by its model name, so the updates of one model stay in order. */
     public Future<RecordMetadata> send(String topic, ModelUpdate update) {
         return sendRaw(topic, key(update.getModelName()), updates.encode(update));
+    }
+
+    /** Sends a training sample keyed by its id. */
+    public Future<RecordMetadata> send(String topic, TrainingSample sample) {
+        return sendRaw(topic, key(sample.getSampleId()), samples.encode(sample));
     }
 
     /** Sends any bytes (tests send broken records this way). */

@@ -1,6 +1,7 @@
 package dev.hovle.pipeline.local;
 
 import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.Task;
 import dev.hovle.schemas.VlmResult;
 import java.nio.ByteBuffer;
@@ -28,6 +29,17 @@ public final class EventLines {
         String said = question == null ? "\"" + text + "\"" : "Q: " + question + "  A: \"" + text + "\"";
         return String.format(Locale.ROOT, "%-7s %-12s %6s e2e %6s gen  %-10s %s  [%s]", what, images,
                 seconds(e2e), millis(generation), r.getModelVersion(), said, r.getRequestId());
+    }
+
+    /** A model update: status, version, parent, progress, eval figures, and the gate's reason. */
+    public static String update(ModelUpdate u) {
+        Double loss = u.getMetrics().get("eval_loss");
+        Double accuracy = u.getMetrics().get("eval_accuracy");
+        String figures = (loss == null ? "" : String.format(Locale.ROOT, "eval loss %.4f", loss))
+                + (accuracy == null ? "" : String.format(Locale.ROOT, ", accuracy %.1f%%", 100 * accuracy));
+        return String.format(Locale.ROOT, "MODEL   %-11s %-18s parent %-18s step %d, %d samples  %s%s", u.getStatus(),
+                u.getVersion(), u.getParentVersion(), u.getStep(), u.getSamplesSeen(), figures,
+                u.getReason() == null ? "" : "  (" + clip(u.getReason()) + ")");
     }
 
     /** A dead letter: its type, stage, provenance, key and message. */

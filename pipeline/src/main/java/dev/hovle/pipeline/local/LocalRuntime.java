@@ -5,7 +5,11 @@ import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.inference.InferenceJob;
+import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.pipeline.inference.InferenceOptions;
+import dev.hovle.pipeline.kafka.TrainingKafka;
+import dev.hovle.pipeline.training.TrainingJob;
+import dev.hovle.pipeline.training.TrainingOptions;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
 import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.pipeline.kafka.InferenceKafka;
@@ -27,8 +31,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The whole system on one machine: a real Kafka broker in this JVM (or an existing cluster), the topics, the
- * inference job on a local MiniCluster, a synthetic stream of images and questions, and a printout of every caption
- * and answer as it is committed, with a periodic status line.
+ * inference job and the training job on local MiniClusters, a synthetic stream of {@code shapes} training samples
+ * and of pictures with questions, and a printout of every caption, answer and model update as it is committed, with
+ * a periodic status line. Without training, the stream is drawn scenes and sample files.
  *
  * <pre>{@code
  * LocalRuntime runtime = LocalRuntime.builder().setOut(System.out).optDuration(Duration.ofMinutes(1)).build();
@@ -57,6 +62,7 @@ public final class LocalRuntime {
         EmbeddedKafka kafka = null;
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         JobClient job = null;
+        JobClient training = null;
         ResultPrinter printer = null;
         Thread printing = null;
         try {
@@ -92,16 +98,42 @@ public final class LocalRuntime {
                     + " ms (read_committed)");
 
             EventProducer producer = EventProducer.connect(servers);
-            SyntheticStream stream = new SyntheticStream(producer, conf.get(InferenceOptions.IMAGES_TOPIC),
-                    conf.get(InferenceOptions.REQUESTS_TOPIC), b.samplesDir);
+            String images = conf.get(InferenceOptions.IMAGES_TOPIC);
+            String requests = conf.get(InferenceOptions.REQUESTS_TOPIC);
+            int tileSize = HoVLEConfig.read(model).imageSize();
+            SyntheticStream stream = new SyntheticStream(producer, images, requests, b.samplesDir);
+            ShapesQuestions shapes = b.training ? new ShapesQuestions(producer, images, requests, tileSize) : null;
+            TrainingFeed feed = null;
+            if (b.training) {
+                EmbeddedKafka.createTopics(servers, List.of(conf.get(TrainingOptions.SAMPLES_TOPIC)), 1, (short) 1);
+                training = startTraining(conf);
+                feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC), tileSize,
+                        conf.get(TrainingOptions.EVAL_SAMPLES), conf.get(TrainingOptions.BATCH_SIZE));
+                out.println("flink: training job " + training.getJobID() + " (" + conf.get(TrainingOptions.STAGE)
+                        + " on a shapes sample stream from the untrained model; a version every "
+                        + conf.get(TrainingOptions.VERSION_INTERVAL) + " steps, stored in "
+                        + conf.get(TrainingOptions.STORE_URI) + ", served when the gate promotes it)");
+            }
             printer = new ResultPrinter(servers, conf.get(InferenceOptions.RESULTS_TOPIC),
-                    conf.get(InferenceOptions.DEAD_LETTERS_TOPIC), kafka != null, out, stream::questionOf);
+                    conf.get(InferenceOptions.DEAD_LETTERS_TOPIC),
+                    b.training ? conf.get(InferenceOptions.MODEL_UPDATES_TOPIC) : null, kafka != null, out,
+                    result -> {
+                        String judged = shapes == null ? null : shapes.judge(result);
+                        return judged != null ? judged : stream.questionOf(result.getRequestId());
+                    });
             printing = new Thread(printer, "hovle-printer");
             printing.start();
-            StatusLine status = new StatusLine(printer);
-            out.printf("stream: %.1f images/s with a question each, an inline caption every 4th, a broken image every "
-                    + "20th (Ctrl-C stops)%n", b.rate);
-            timers.scheduleAtFixedRate(stream, 0, Math.round(1_000_000 / b.rate), TimeUnit.MICROSECONDS);
+            StatusLine status = new StatusLine(printer, shapes);
+            if (b.training) {
+                out.printf("stream: %.1f shapes pictures/s with a question each (the answer is judged against the "
+                        + "truth), %d training samples/s; Ctrl-C stops%n", b.rate, conf.get(TrainingOptions.BATCH_SIZE));
+                timers.scheduleAtFixedRate(shapes, 0, Math.round(1_000_000 / b.rate), TimeUnit.MICROSECONDS);
+                timers.scheduleAtFixedRate(feed, 0, 1, TimeUnit.SECONDS);
+            } else {
+                out.printf("stream: %.1f images/s with a question each, an inline caption every 4th, a broken image "
+                        + "every 20th (Ctrl-C stops)%n", b.rate);
+                timers.scheduleAtFixedRate(stream, 0, Math.round(1_000_000 / b.rate), TimeUnit.MICROSECONDS);
+            }
             timers.scheduleAtFixedRate(() -> out.println(status.next()), STATUS_EVERY.toMillis(),
                     STATUS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
@@ -113,9 +145,13 @@ public final class LocalRuntime {
             timers.shutdownNow();
             producer.close();
             out.println(status.next());
-            out.println("stopping: " + stream.sent() + " events sent");
+            out.println("stopping: " + (feed != null ? feed.trainSent() + " training samples and shapes questions"
+                    : stream.sent() + " events") + " sent");
         } finally {
             timers.shutdownNow();
+            if (training != null) {
+                cancel(training, out);
+            }
             if (job != null) {
                 cancel(job, out);
             }
@@ -162,6 +198,16 @@ public final class LocalRuntime {
         return dir;
     }
 
+    /** The training job on its own MiniCluster, fed by the shapes stream, publishing to the updates topic. */
+    private static JobClient startTraining(Configuration conf) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        TrainingJob.builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
+                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
+                .build().addTo(env);
+        return env.executeAsync("hovle-training (local)");
+    }
+
     private Configuration configuration(String servers, Path model) {
         Configuration conf = new Configuration();
         conf.set(InferenceOptions.BOOTSTRAP_SERVERS, servers);
@@ -171,6 +217,9 @@ public final class LocalRuntime {
         // Results reach read_committed readers at each checkpoint: the interval is the floor of the latency.
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(TrainingOptions.STORE_URI, b.workDir.resolve("local").resolve("store").toAbsolutePath().toString());
+        conf.set(TrainingOptions.VERSION_INTERVAL, 25);
+        conf.set(TrainingOptions.EVAL_SAMPLES, 48);
         LocalMetrics.configure(conf);
         conf.addAll(Configuration.fromMap(b.options));
         return conf;
@@ -187,8 +236,18 @@ public final class LocalRuntime {
         private Path workDir = Path.of("work");
         private Path samplesDir = Path.of("samples");
         private Map<String, String> options = Map.of();
+        private boolean training = true;
 
         private Builder() {}
+
+        /**
+         * Whether the training job runs too (default true): it trains the served model on a shapes sample stream,
+         * and the inference stream asks questions about shapes pictures, judged against the truth.
+         */
+        public Builder optTraining(boolean value) {
+            this.training = value;
+            return this;
+        }
 
         /** Where captions, answers and status lines go (required). */
         public Builder setOut(PrintStream value) {

@@ -5,12 +5,15 @@ import java.util.Locale;
 /** The local runtime's periodic line: throughput, latency, engine load and back-pressure, from the job's metrics. */
 final class StatusLine {
     private final ResultPrinter printer;
+    private final ShapesQuestions shapes;
     private final long startedNanos = System.nanoTime();
     private long lastNanos = startedNanos;
     private long lastResults;
 
-    StatusLine(ResultPrinter printer) {
+    /** @param shapes the shapes questions being scored, or null without training */
+    StatusLine(ResultPrinter printer, ShapesQuestions shapes) {
         this.printer = printer;
+        this.shapes = shapes;
     }
 
     /** The line for now; each call measures the rate since the previous one. */
@@ -22,7 +25,7 @@ final class StatusLine {
         lastResults = results;
         double backPressure = LocalMetrics.max("backPressuredTimeMsPerSecond", r -> r.task().startsWith("Source:"));
         double latency = printer.meanLatencyMillis();
-        return String.format(Locale.ROOT, "-- %3.0f s | %d results (%.1f/s): %d captions, %d answers | %d dead letters"
+        String line = String.format(Locale.ROOT, "-- %3.0f s | %d results (%.1f/s): %d captions, %d answers | %d dead letters"
                         + " | e2e %s | engine queue %.0f, batch %.0f%%, %.0f tok/s, TTFT %s | source back-pressure %.0f%%",
                 (now - startedNanos) / 1e9, results, rate, printer.captions(), printer.answers(),
                 printer.deadLetters(), Double.isNaN(latency) ? "-" : String.format(Locale.ROOT, "%.1f s", latency / 1000),
@@ -31,6 +34,16 @@ final class StatusLine {
                 LocalMetrics.sum("hovle.generation.tokensPerSecond"),
                 millis(LocalMetrics.max("hovle.generation.timeToFirstTokenMillis", r -> true)),
                 orZero(backPressure) / 10);
+        if (shapes == null) {
+            return line;
+        }
+        return line + String.format(Locale.ROOT, "%n-- training step %.0f, loss %.3f, %.1f samples/s, serving %s | "
+                        + "shapes answers right by version: %s",
+                orZero(LocalMetrics.max("hovle.training.step", r -> true)),
+                LocalMetrics.max("hovle.training.loss", r -> true),
+                orZero(LocalMetrics.max("hovle.training.samplesPerSecond", r -> true)),
+                LocalMetrics.endingWith("hovle.engine.modelVersion").stream().map(LocalMetrics.Reading::text)
+                        .findFirst().orElse("-"), shapes.scores());
     }
 
     private static double orZero(double value) {

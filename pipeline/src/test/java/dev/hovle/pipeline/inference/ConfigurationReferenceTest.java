@@ -13,7 +13,8 @@ class ConfigurationReferenceTest {
         String document = Files.readString(Path.of("..", "deploy", "configuration.md"));
 
         assertThat(document).as("deploy/configuration.md is stale: paste the output of ./hovle options")
-                .contains(ConfigurationReference.table(InferenceOptions.class));
+                .contains(ConfigurationReference.table(InferenceOptions.class))
+                .contains(ConfigurationReference.table(dev.hovle.pipeline.training.TrainingOptions.class));
     }
 
     @Test
