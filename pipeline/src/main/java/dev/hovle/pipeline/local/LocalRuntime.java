@@ -220,6 +220,8 @@ public final class LocalRuntime {
         conf.set(TrainingOptions.STORE_URI, b.workDir.resolve("local").resolve("store").toAbsolutePath().toString());
         conf.set(TrainingOptions.VERSION_INTERVAL, 25);
         conf.set(TrainingOptions.EVAL_SAMPLES, 48);
+        // 48 questions measure accuracy in steps of 2%; early on a lucky guess must not block every later version.
+        conf.set(TrainingOptions.GATE_MAX_ACCURACY_DROP, 0.1);
         LocalMetrics.configure(conf);
         conf.addAll(Configuration.fromMap(b.options));
         return conf;

@@ -16,19 +16,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's main command: from nothing to captions and answers streaming, within a minute, and a clean stop. */
+/**
+ * The README's main command: from nothing to captions and judged answers streaming within a minute, the training job
+ * promoting a version that inference then serves, and a clean stop.
+ */
 class LocalRuntimeITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(LocalMetrics.configure(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path work;
 
     @Test
-    void streamsCaptionsAndAnswersWithinAMinuteAndStopsCleanly() throws Exception {
+    void streamsAnswersThenServesAVersionTheTrainingJobPromotedAndStopsCleanly() throws Exception {
         Lines out = new Lines();
         LocalRuntime runtime = LocalRuntime.builder().setOut(out.printer()).optWorkDir(work).optRate(2)
                 .optSamplesDir(Path.of("..", "samples")).build();
@@ -44,17 +47,23 @@ class LocalRuntimeITCase {
 
         out.await(text -> count(text, "\ncaption ") >= 3 && count(text, "\nanswer ") >= 3, Duration.ofSeconds(60));
         Duration firstResults = Duration.ofNanos(System.nanoTime() - started);
-        out.await(text -> text.contains("\n-- "), Duration.ofSeconds(30));
+        // The first version comes after 25 steps of 16 samples: the stream sends 16 a second.
+        out.await(text -> text.contains("\nMODEL   PROMOTED"), Duration.ofSeconds(120));
+        String promoted = out.text().replaceAll("(?s).*\nMODEL   PROMOTED +(\\S+) .*", "$1");
+        out.await(text -> text.contains(" gen  " + promoted + " Q: "), Duration.ofSeconds(30));
         runtime.stop();
 
         assertThat(runtime.awaitStopped(Duration.ofSeconds(60))).isTrue();
         running.join();
         String text = out.text();
         assertThat(firstResults).isLessThan(Duration.ofSeconds(60));
-        assertThat(text).doesNotContain("FAILED").contains("stopping:").containsPattern(
-                "answer +img-\\d+ +[0-9.]+ s e2e +\\d+ ms gen +tiny +Q: .+ A: \".*\"  \\[qa-\\d+]");
-        assertThat(text).containsPattern("caption +img-\\d+ .* tiny ");
+        assertThat(text).doesNotContain("FAILED").contains("stopping:").containsPattern("answer +shape-\\d+ +[0-9.]+ s "
+                + "e2e +\\d+ ms gen +tiny +Q: .+ \\(expected .+, (right|wrong)\\)  A: \".*\"  \\[shape-qa-\\d+]");
+        assertThat(text).containsPattern("caption +shape-\\d+ .* tiny ");
+        assertThat(text).containsPattern("MODEL   CANDIDATE +" + promoted + " +parent tiny +step 25, 400 samples  eval loss");
         assertThat(text).containsPattern("-- +\\d+ s \\| \\d+ results \\([0-9.]+/s\\).*engine queue .*back-pressure");
+        assertThat(text).containsPattern("-- training step \\d+, loss [0-9.]+, [0-9.]+ samples/s, serving .* \\| shapes "
+                + "answers right by version: .*tiny \\d+/\\d+");
         assertThat(Files.readString(work.resolve("local").resolve("bootstrap-servers"))).startsWith("localhost:");
     }
 
