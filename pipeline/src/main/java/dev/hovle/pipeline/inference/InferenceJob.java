@@ -45,6 +45,8 @@ import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.inference.WorkItem;
 import dev.hovle.operators.update.ModelUpdateOperator;
 import dev.hovle.pipeline.inference.InferenceOptions.EngineKind;
+import dev.hovle.pipeline.job.JobConfiguration;
+import dev.hovle.pipeline.job.RequiredParts;
 import dev.hovle.pipeline.kafka.InferenceKafka;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.VlmResult;
@@ -54,15 +56,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 
 /**
  * The streaming inference job: images and requests in, captions and answers out, every bad record a dead letter.
@@ -106,15 +105,7 @@ public final class InferenceJob {
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration conf = new Configuration();
-        conf.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
-        conf.addAll(ParameterTool.fromArgs(args).getConfiguration());
-        if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
-        }
-        // Every record is Avro or a POJO: a type that would fall back to Kryo is a bug, caught at submission.
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        env.configure(conf);
+        Configuration conf = JobConfiguration.apply(env, args, c -> DEFAULT_CHECKPOINT_INTERVAL);
         builder().applyOptions(conf)
                 .setImageSource(InferenceKafka.imageSource(conf)).setRequestSource(InferenceKafka.requestSource(conf))
                 .setResultSink(InferenceKafka.resultSink(conf)).setDeadLetterSink(InferenceKafka.deadLetterSink(conf))
@@ -348,26 +339,10 @@ public final class InferenceJob {
         }
 
         public InferenceJob build() {
-            StringBuilder missing = new StringBuilder();
-            if (imageSource == null) {
-                missing.append(" setImageSource");
-            }
-            if (requestSource == null) {
-                missing.append(" setRequestSource");
-            }
-            if (resultSink == null) {
-                missing.append(" setResultSink");
-            }
-            if (deadLetterSink == null) {
-                missing.append(" setDeadLetterSink");
-            }
-            if (engine == null) {
-                missing.append(" setEngine (or applyOptions with ").append(MODEL_DIR.key()).append(')');
-            }
-            if (missing.length() > 0) {
-                throw new IllegalStateException("InferenceJob needs" + missing + "; InferenceKafka builds the Kafka ends "
-                        + "from the options");
-            }
+            new RequiredParts().require(imageSource, "setImageSource").require(requestSource, "setRequestSource")
+                    .require(resultSink, "setResultSink").require(deadLetterSink, "setDeadLetterSink")
+                    .require(engine, "setEngine (or applyOptions with " + MODEL_DIR.key() + ")")
+                    .check("InferenceJob", "InferenceKafka builds the Kafka ends from the options");
             return new InferenceJob(this);
         }
     }

@@ -25,6 +25,8 @@ import dev.hovle.operators.training.PreparedSample;
 import dev.hovle.operators.training.TrainerFunction;
 import dev.hovle.operators.training.TrainerSpec;
 import dev.hovle.pipeline.inference.InferenceOptions;
+import dev.hovle.pipeline.job.JobConfiguration;
+import dev.hovle.pipeline.job.RequiredParts;
 import dev.hovle.pipeline.kafka.TrainingKafka;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ModelUpdate;
@@ -32,13 +34,10 @@ import java.nio.file.Path;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 
 /**
  * The continuous training job: samples in, gated model versions out.
@@ -72,14 +71,7 @@ public final class TrainingJob {
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration conf = new Configuration();
-        conf.addAll(Configuration.fromMap(env.getConfiguration().toMap()));
-        conf.addAll(ParameterTool.fromArgs(args).getConfiguration());
-        if (conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, conf.get(CHECKPOINT_INTERVAL));
-        }
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        env.configure(conf);
+        Configuration conf = JobConfiguration.apply(env, args, c -> c.get(CHECKPOINT_INTERVAL));
         builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
                 .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
                 .build().addTo(env);
@@ -174,23 +166,9 @@ public final class TrainingJob {
         }
 
         public TrainingJob build() {
-            StringBuilder missing = new StringBuilder();
-            if (sampleSource == null) {
-                missing.append(" setSampleSource");
-            }
-            if (updateSink == null) {
-                missing.append(" setUpdateSink");
-            }
-            if (deadLetterSink == null) {
-                missing.append(" setDeadLetterSink");
-            }
-            if (trainer == null) {
-                missing.append(" setTrainer (or applyOptions)");
-            }
-            if (missing.length() > 0) {
-                throw new IllegalStateException("TrainingJob needs" + missing + "; TrainingKafka builds the Kafka ends "
-                        + "from the options");
-            }
+            new RequiredParts().require(sampleSource, "setSampleSource").require(updateSink, "setUpdateSink")
+                    .require(deadLetterSink, "setDeadLetterSink").require(trainer, "setTrainer (or applyOptions)")
+                    .check("TrainingJob", "TrainingKafka builds the Kafka ends from the options");
             return new TrainingJob(this);
         }
     }
