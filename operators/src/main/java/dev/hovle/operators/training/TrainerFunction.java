@@ -18,11 +18,14 @@ import dev.hovle.model.train.Stage;
 import dev.hovle.model.train.StepResult;
 import dev.hovle.model.train.Trainer;
 import dev.hovle.model.train.TrainingCheckpoint;
+import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.metrics.TrainingGauges;
 import dev.hovle.operators.store.ModelStore;
 import dev.hovle.operators.training.TrainerProgress.ServingVersion;
 import dev.hovle.schemas.ModelStatus;
 import dev.hovle.schemas.ModelUpdate;
+import dev.hovle.schemas.wire.EventCodec;
+import dev.hovle.schemas.wire.EventDecodingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +46,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * runs. The first {@code evalSamples} EVAL samples become the gate's fixed held-out set, so every version is scored
  * on the same data. Every {@code versionInterval} steps (once the held-out set is full) the trainer scores its
  * weights, writes a checkpoint in the released layout plus optimizer state to the model store, emits a CANDIDATE
- * update, and then the gate's verdict: PROMOTED, which inference serves, or REJECTED, which it never does.
+ * update, and then the gate's verdict: PROMOTED, which inference serves, or REJECTED, which it never does. Its second
+ * input is the updates topic itself: when an operator rolls the serving version back, its parent is the bar again.
  *
  * <p>Exactly once: on every Flink checkpoint the trainer writes its weights, optimizer moments and step to the store
  * (when it has stepped since the last such write) and keeps that location, the samples not yet trained on and the
@@ -64,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * belong together: no sample is trained twice or skipped. Store checkpoints that no completed Flink checkpoint needs
  * any more are deleted; versions are kept.
  */
-public final class TrainerFunction extends ProcessFunction<PreparedSample, ModelUpdate>
+public final class TrainerFunction extends CoProcessFunction<PreparedSample, SourceRecord, ModelUpdate>
         implements CheckpointedFunction, CheckpointListener {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainerFunction.class);
@@ -88,6 +92,7 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
     private transient Trainer trainer;
     private transient SampleEncoder encoder;
     private transient TrainingGauges gauges;
+    private transient EventCodec<ModelUpdate> updates;
 
     /** A trainer configured by {@code spec}. */
     public TrainerFunction(TrainerSpec spec) {
@@ -119,6 +124,7 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
     @Override
     public void open(OpenContext context) throws IOException {
         gauges = new TrainingGauges(getRuntimeContext().getMetricGroup());
+        updates = EventCodec.of(ModelUpdate.class);
         workDir = Files.createTempDirectory("hovle-trainer-" + progress.runId() + "-");
         store = ModelStore.at(spec.storeUri());
         Path start = Path.of(spec.modelDir());
@@ -145,7 +151,7 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
     }
 
     @Override
-    public void processElement(PreparedSample sample, Context ctx, Collector<ModelUpdate> out) throws Exception {
+    public void processElement1(PreparedSample sample, Context ctx, Collector<ModelUpdate> out) throws Exception {
         if (sample.eval()) {
             if (heldOut.size() < spec.evalSamples()) {
                 heldOut.add(sample);
@@ -162,6 +168,29 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
         if (step > 0 && step - progress.lastVersionStep() >= spec.versionInterval()
                 && heldOut.size() >= spec.evalSamples()) {
             proposeVersion(out);
+        }
+    }
+
+    /**
+     * An update of the model line from the updates topic: an operator's rollback of the serving version makes its
+     * parent the gate's bar again. Everything else (this trainer's own updates coming back, other model lines,
+     * records that do not decode, which the inference job dead-letters) changes nothing.
+     */
+    @Override
+    public void processElement2(SourceRecord record, Context ctx, Collector<ModelUpdate> out) {
+        ModelUpdate update;
+        try {
+            update = updates.decode(record.value());
+        } catch (EventDecodingException e) {
+            return;
+        }
+        if (update.getStatus() == ModelStatus.ROLLED_BACK && update.getModelName().equals(spec.modelName())) {
+            progress = progress.rolledBack(update.getVersion());
+            if (progress.serving() != null) {
+                gauges.serving(progress.serving().version());
+            }
+            LOG.info("version {} rolled back; the gate now compares with {}", update.getVersion(),
+                    progress.serving() == null ? spec.rootVersion() : progress.serving().version());
         }
     }
 
@@ -192,7 +221,7 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
         out.collect(update(version, serving.version(), published, scores, ModelStatus.CANDIDATE, null));
         out.collect(update(version, serving.version(), published, scores,
                 verdict.promote() ? ModelStatus.PROMOTED : ModelStatus.REJECTED, verdict.reason()));
-        ServingVersion next = verdict.promote() ? new ServingVersion(version, scores) : serving;
+        ServingVersion next = verdict.promote() ? new ServingVersion(version, serving.version(), scores) : serving;
         // A version holds weights, optimizer state and step: it is also the newest point to resume from.
         progress = progress.resumingFrom(published.uri(), published.checksums(), step).afterVersion(step, next);
         gauges.judged(scores.loss(), scores.accuracy(), verdict.promote());
@@ -204,7 +233,7 @@ public final class TrainerFunction extends ProcessFunction<PreparedSample, Model
     /** The starting snapshot's scores, the baseline of the first candidate. */
     private ServingVersion scoreRoot() throws IOException {
         try (HoVLEModel root = HoVLEModel.load(Path.of(spec.modelDir()), Device.cpu(), DataType.FLOAT32)) {
-            ServingVersion baseline = new ServingVersion(spec.rootVersion(), score(root));
+            ServingVersion baseline = new ServingVersion(spec.rootVersion(), null, score(root));
             progress = progress.serving(baseline);
             return baseline;
         }

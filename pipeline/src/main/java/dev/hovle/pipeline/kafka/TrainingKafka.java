@@ -26,6 +26,12 @@ public final class TrainingKafka {
                 "samples", OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     }
 
+    /** The model-updates topic, records untouched, from its earliest offset: the trainer learns of rollbacks. */
+    public static KafkaSource<SourceRecord> modelUpdateSource(ReadableConfig config) {
+        return KafkaEnds.source(InferenceKafka.required(config), config.get(MODEL_UPDATES_TOPIC), config.get(GROUP_ID),
+                "model-updates", OffsetsInitializer.earliest());
+    }
+
     /** Model updates keyed by model name, exactly once. */
     public static KafkaSink<ModelUpdate> updateSink(ReadableConfig config) {
         return KafkaEnds.exactlyOnceSink(InferenceKafka.required(config), EventSerializer.keyedByText(

@@ -203,6 +203,7 @@ public final class LocalRuntime {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
         TrainingJob.builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
+                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
                 .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
                 .build().addTo(env);
         return env.executeAsync("hovle-training (local)");

@@ -36,6 +36,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -43,9 +44,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The continuous training job: samples in, gated model versions out.
  *
  * <pre>
- * samples -> prepare (decode, tile, template, labels; parallel) -> trainer (parallelism 1: steps, held-out set,
- *   versions to the model store, the gate's verdicts) -> model updates (exactly once)
- *            \-> dead letters
+ * samples -> prepare (decode, tile, template, labels; parallel) -+-> trainer (parallelism 1: steps, held-out set,
+ *            \-> dead letters                                 |   versions to the model store, the gate's verdicts)
+ * model updates (an operator's rollbacks) ---------------------+   -> model updates (exactly once)
  * </pre>
  *
  * <p>The inference job follows the updates topic and serves what the gate promotes. Like {@link
@@ -54,6 +55,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>{@code
  * TrainingJob.builder().applyOptions(config).setSampleSource(TrainingKafka.sampleSource(config))
+ *         .setModelUpdateSource(TrainingKafka.modelUpdateSource(config))
  *         .setUpdateSink(TrainingKafka.updateSink(config)).setDeadLetterSink(TrainingKafka.deadLetterSink(config))
  *         .build().addTo(env);
  * }</pre>
@@ -73,6 +75,7 @@ public final class TrainingJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf = JobConfiguration.apply(env, args, c -> c.get(CHECKPOINT_INTERVAL));
         builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
+                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
                 .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
                 .build().addTo(env);
         env.execute("hovle-training");
@@ -99,7 +102,9 @@ public final class TrainingJob {
             prepared.setParallelism(b.prepareParallelism);
         }
         // One trainer owns the weights: its state (resume point, pending and held-out samples) is not rescalable.
-        SingleOutputStreamOperator<ModelUpdate> updates = prepared.global()
+        DataStream<SourceRecord> followed = env.fromSource(b.modelUpdateSource, WatermarkStrategy.noWatermarks(),
+                "model updates").uid("model-updates-source").setParallelism(1);
+        SingleOutputStreamOperator<ModelUpdate> updates = prepared.global().connect(followed.global())
                 .process(new TrainerFunction(b.trainer)).name("trainer").uid("trainer")
                 .setParallelism(1).setMaxParallelism(1);
         updates.sinkTo(b.updateSink).name("updates sink").uid("updates-sink").setParallelism(1);
@@ -110,6 +115,7 @@ public final class TrainingJob {
     /** Builds a {@link TrainingJob}. */
     public static final class Builder {
         private Source<SourceRecord, ?, ?> sampleSource;
+        private Source<SourceRecord, ?, ?> modelUpdateSource;
         private Sink<ModelUpdate> updateSink;
         private Sink<DeadLetter> deadLetterSink;
         private TrainerSpec trainer;
@@ -141,6 +147,12 @@ public final class TrainingJob {
             return this;
         }
 
+        /** Raw records of the model-updates topic from its start, for operators' rollbacks (required). */
+        public Builder setModelUpdateSource(Source<SourceRecord, ?, ?> value) {
+            this.modelUpdateSource = value;
+            return this;
+        }
+
         /** Where model updates go (required; exactly-once for the production job). */
         public Builder setUpdateSink(Sink<ModelUpdate> value) {
             this.updateSink = value;
@@ -166,7 +178,8 @@ public final class TrainingJob {
         }
 
         public TrainingJob build() {
-            new RequiredParts().require(sampleSource, "setSampleSource").require(updateSink, "setUpdateSink")
+            new RequiredParts().require(sampleSource, "setSampleSource")
+                    .require(modelUpdateSource, "setModelUpdateSource").require(updateSink, "setUpdateSink")
                     .require(deadLetterSink, "setDeadLetterSink").require(trainer, "setTrainer (or applyOptions)")
                     .check("TrainingJob", "TrainingKafka builds the Kafka ends from the options");
             return new TrainingJob(this);

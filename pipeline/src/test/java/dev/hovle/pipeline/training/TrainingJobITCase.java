@@ -125,6 +125,16 @@ class TrainingJobITCase {
                     assertThat(rejected.getStatus()).as(rejected.getReason()).isEqualTo(ModelStatus.REJECTED);
                     assertThat(rejected.getParentVersion()).isEqualTo(serving);
 
+                    // An operator rolls the serving version back: the gate's bar returns to its parent.
+                    ModelUpdate servingUpdate = second.getStatus() == ModelStatus.PROMOTED ? second
+                            : promoted;
+                    producer.send(topics.updates, ModelUpdate.newBuilder(servingUpdate)
+                            .setStatus(ModelStatus.ROLLED_BACK).setReason("test").build()).get();
+                    await(updates, u -> u.size() >= 1, "the rollback");
+                    sendTrain(producer, topics.samples, 3 * BATCH * INTERVAL, BATCH * INTERVAL, false);
+                    List<ModelUpdate> fourth = await(updates, u -> u.size() >= 2, "the fourth version's verdict");
+                    assertThat(fourth.get(0).getParentVersion()).isEqualTo(servingUpdate.getParentVersion());
+
                     List<DeadLetter> letters = await(deadLetters, d -> d.size() >= 3, "three dead letters");
                     assertThat(letters).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder(
                             ErrorType.UNDECODABLE_RECORD, ErrorType.CORRUPT_IMAGE, ErrorType.INVALID_SAMPLE);
@@ -210,6 +220,7 @@ class TrainingJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
         TrainingJob.builder().applyOptions(conf).setSampleSource(source)
+                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
                 .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
                 .build().addTo(env);
         return env.executeAsync("hovle-training-test");
