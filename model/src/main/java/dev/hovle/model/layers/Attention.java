@@ -55,9 +55,8 @@ final class Attention {
             key = kv[0]; // (B, K, S, d)
             value = kv[1];
         }
-        NDArray scores = q.reshape(b, k, g * n, d).matMul(key.transpose(0, 1, 3, 2)) // (B, K, G·T, S)
-                .div(Math.sqrt(d))
-                .reshape(b, k, g, n, -1) // (B, K, G, T, S)
+        NDArray scores = Scalars.div(q.reshape(b, k, g * n, d).matMul(key.transpose(0, 1, 3, 2)), Math.sqrt(d))
+                .reshape(b, k, g, n, -1) // (B, K, G·T, S) → (B, K, G, T, S)
                 .add(mask);
         NDArray probs = Ops.softmaxFloat32(scores, x.getDataType()).reshape(b, k, g * n, -1);
         NDArray heads = probs.matMul(value).reshape(b, k * g, n, d); // (B, H, T, d)

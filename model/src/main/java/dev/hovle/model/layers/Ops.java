@@ -39,13 +39,13 @@ final class Ops {
         DataType type = x.getDataType();
         NDArray x32 = type == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         NDArray variance = x32.square().mean(new int[] {-1}, true);
-        NDArray normed = x32.mul(variance.add(eps).pow(-0.5));
+        NDArray normed = x32.mul(Scalars.pow(Scalars.add(variance, eps), -0.5));
         return (type == DataType.FLOAT32 ? normed : normed.toType(type, false)).mul(weight);
     }
 
-    /** SiLU(x) = x·σ(x). */
+    /** SiLU(x) = x·σ(x) (not {@code Activation.swish}, whose β is a scalar autograd would read freed: {@link Scalars}). */
     static NDArray silu(NDArray x) {
-        return Activation.swish(x, 1f);
+        return x.mul(Activation.sigmoid(x));
     }
 
     /** GELU in its exact (erf) form, as {@code nn.GELU()}. */

@@ -3,6 +3,7 @@ package dev.hovle.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.hovle.model.layers.Scalars;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -23,7 +24,7 @@ public final class Losses {
         if (count == 0) {
             throw new IllegalArgumentException("no labelled position: every label is " + IGNORE);
         }
-        return nextTokenCrossEntropySum(scope, logits, List.of(labels)).div(count);
+        return Scalars.div(nextTokenCrossEntropySum(scope, logits, List.of(labels)), count);
     }
 
     /**
@@ -75,7 +76,7 @@ public final class Losses {
         NDArray t = targets.toType(DataType.FLOAT32, false);
         NDArray dot = p.mul(t).sum(new int[] {1}); // (K)
         // The norms are clamped as torch's cosine_similarity does, so an all-zero row cannot divide by zero.
-        NDArray norms = p.norm(new int[] {1}).mul(t.norm(new int[] {1})).maximum(1e-8f);
+        NDArray norms = Scalars.maximum(p.norm(new int[] {1}).mul(t.norm(new int[] {1})), 1e-8f);
         return dot.div(norms).sum().neg();
     }
 

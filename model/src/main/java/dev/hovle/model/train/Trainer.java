@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.hovle.model.HoVLEModel;
+import dev.hovle.model.layers.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class Trainer implements AutoCloseable {
                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray sum = stage.objective().lossSum(model, micro, batch);
                 // Dividing by the step's total term count makes the accumulated gradient that of the step's mean.
-                collector.backward(sum.mul(scale / targets));
+                collector.backward(Scalars.mul(sum, scale / targets));
                 lossSum += sum.getFloat();
             }
         }
