@@ -7,7 +7,6 @@ import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.inference.InferenceJob;
 import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.pipeline.inference.InferenceOptions;
-import dev.hovle.pipeline.kafka.TrainingKafka;
 import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
@@ -202,10 +201,7 @@ public final class LocalRuntime {
     private static JobClient startTraining(Configuration conf) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        TrainingJob.builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
-                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
-                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
-                .build().addTo(env);
+        TrainingJob.onKafka(conf).build().addTo(env);
         return env.executeAsync("hovle-training (local)");
     }
 

@@ -54,10 +54,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * any source and sink; {@link TrainingKafka} builds the production ones.
  *
  * <pre>{@code
- * TrainingJob.builder().applyOptions(config).setSampleSource(TrainingKafka.sampleSource(config))
- *         .setModelUpdateSource(TrainingKafka.modelUpdateSource(config))
- *         .setUpdateSink(TrainingKafka.updateSink(config)).setDeadLetterSink(TrainingKafka.deadLetterSink(config))
- *         .build().addTo(env);
+ * TrainingJob.onKafka(config).build().addTo(env);   // or builder() with any sources and sinks
  * }</pre>
  */
 public final class TrainingJob {
@@ -74,16 +71,20 @@ public final class TrainingJob {
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf = JobConfiguration.apply(env, args, c -> c.get(CHECKPOINT_INTERVAL));
-        builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
-                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
-                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
-                .build().addTo(env);
+        onKafka(conf).build().addTo(env);
         env.execute("hovle-training");
     }
 
-    /** A builder; the three ends and the trainer are required. */
+    /** A builder; the four ends and the trainer are required. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder with every setting from {@code config} and the production Kafka ends it names. */
+    public static Builder onKafka(ReadableConfig config) {
+        return builder().applyOptions(config).setSampleSource(TrainingKafka.sampleSource(config))
+                .setModelUpdateSource(TrainingKafka.modelUpdateSource(config))
+                .setUpdateSink(TrainingKafka.updateSink(config)).setDeadLetterSink(TrainingKafka.deadLetterSink(config));
     }
 
     /** What the trainer is configured with. */

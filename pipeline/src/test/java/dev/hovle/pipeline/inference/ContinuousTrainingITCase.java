@@ -10,7 +10,6 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.pipeline.kafka.EventReader;
-import dev.hovle.pipeline.kafka.TrainingKafka;
 import dev.hovle.pipeline.training.ShapesSamples;
 import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
@@ -201,10 +200,7 @@ class ContinuousTrainingITCase {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        TrainingJob.builder().applyOptions(conf).setSampleSource(TrainingKafka.sampleSource(conf))
-                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
-                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
-                .build().addTo(env);
+        TrainingJob.onKafka(conf).build().addTo(env);
         return env.executeAsync("hovle-training-loop-test");
     }
 }

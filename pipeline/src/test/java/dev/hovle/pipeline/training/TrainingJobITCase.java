@@ -219,10 +219,7 @@ class TrainingJobITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        TrainingJob.builder().applyOptions(conf).setSampleSource(source)
-                .setModelUpdateSource(TrainingKafka.modelUpdateSource(conf))
-                .setUpdateSink(TrainingKafka.updateSink(conf)).setDeadLetterSink(TrainingKafka.deadLetterSink(conf))
-                .build().addTo(env);
+        TrainingJob.onKafka(conf).setSampleSource(source).build().addTo(env);
         return env.executeAsync("hovle-training-test");
     }
 
