@@ -6,7 +6,6 @@ import dev.hovle.model.dataset.ConversationDataset;
 import dev.hovle.model.dataset.ConversationFolder;
 import dev.hovle.model.dataset.ShapesDataset;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
-import dev.hovle.model.train.AdamW;
 import dev.hovle.model.train.BatchLoader;
 import dev.hovle.model.train.EvalReport;
 import dev.hovle.model.train.Evaluator;
@@ -56,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "where checkpoints go (the final one in the folder itself)")
     Path out;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--warmup", defaultValue = "-1", description = "warm-up steps (default 5% of the steps)")
@@ -92,9 +91,14 @@ final class TrainCommand implements Callable<Integer> {
             + "OUT/checkpoint-NNNNNN, 0 for none (default ${DEFAULT-VALUE})")
     int saveInterval;
 
-    @Option(names = "--curriculum-steps", defaultValue = "0", description = "shapes: the first N steps see pictures "
-            + "of one shape only, so colours and kinds are learnt before relations (default ${DEFAULT-VALUE})")
+    @Option(names = "--curriculum-steps", defaultValue = "-1", description = "shapes: the first N steps see pictures "
+            + "of one shape only, so colours and kinds are learnt before relations (default 10% of the steps on "
+            + "shapes, 0 on a folder)")
     int curriculumSteps;
+
+    @Option(names = "--vision-lr-scale", defaultValue = "1", description = "the vision path (patch and position "
+            + "embeddings, pixel-shuffle projector) learns at this times the learning rate (default ${DEFAULT-VALUE})")
+    double visionLrScale;
 
     @Option(names = "--seed", defaultValue = "0", description = "data order, shapes and synthetic-teacher seed "
             + "(default ${DEFAULT-VALUE})")
@@ -122,9 +126,7 @@ final class TrainCommand implements Callable<Integer> {
                         settings.seed()));
             }
             ConversationDataset[] splits = datasets(settings, hovle.config().imageSize());
-            try (Trainer trainer = Trainer.builder().setModel(hovle).setStage(trainingStage)
-                    .setSchedule(settings.schedule()).optMaxGradNorm(settings.maxGradNorm())
-                    .optOptimizer(AdamW.Config.defaults().withWeightDecay(settings.weightDecay())).build()) {
+            try (Trainer trainer = settings.trainer(hovle).build()) {
                 if (resume != null) {
                     TrainingCheckpoint.restore(resume, trainer);
                 }
@@ -158,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
         Stage.named(stage); // fail early on a misspelt stage
         return new RunSettings(stage.toLowerCase(Locale.ROOT), lastLlmLayers, data, seed, steps, batch, accumulation,
                 lr, warmup >= 0 ? warmup : Math.max(1, steps / 20), minLrRatio, weightDecay, maxGradNorm,
-                curriculumSteps);
+                curriculumSteps >= 0 ? curriculumSteps : data.equals("shapes") ? steps / 10 : 0, visionLrScale);
     }
 
     private RunSettings resumedSettings() throws java.io.IOException {

@@ -34,12 +34,20 @@ public record TrainableParameter(String name, NDArray array, boolean decays, boo
         for (Map.Entry<String, NDArray> e : weights.byName().entrySet()) {
             String name = e.getKey();
             if (stage.trains(name) && !NEVER_READ.contains(name)) {
-                boolean vision = VISION_PREFIXES.stream().anyMatch(name::startsWith);
                 selected.add(new TrainableParameter(name, e.getValue(), e.getValue().getShape().dimension() >= 2,
-                        vision));
+                        isVisionPath(name)));
             }
         }
         return selected;
+    }
+
+    /**
+     * Whether {@code name} is on the vision path before the holistic module: patch and position embeddings
+     * ({@code embedding_model.vision_embeddings.*}) and the pixel-shuffle projector
+     * ({@code embedding_model.pixel_shuffle_proj.*}).
+     */
+    public static boolean isVisionPath(String name) {
+        return VISION_PREFIXES.stream().anyMatch(name::startsWith);
     }
 
     /** Whether a batch, with or without images, gives this tensor a gradient (as PyTorch's {@code grad is None}). */

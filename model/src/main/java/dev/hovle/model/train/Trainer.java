@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +42,7 @@ public final class Trainer implements AutoCloseable {
     private final LearningRateSchedule schedule;
     private final double maxGradNorm;
     private final AdamW optimizer;
+    private final Map<String, Double> lrScales = new LinkedHashMap<>();
     private TrainerState state;
 
     private Trainer(Builder b) {
@@ -52,6 +54,10 @@ public final class Trainer implements AutoCloseable {
         Set<String> trained = parameters.stream().map(TrainableParameter::name).collect(Collectors.toSet());
         // Frozen tensors never join the autograd graph: they get no gradient and are never written.
         model.weights().byName().forEach((name, array) -> array.setRequiresGradient(trained.contains(name)));
+        for (TrainableParameter p : parameters) {
+            b.lrScales.stream().filter(r -> r.names().test(p.name())).findFirst()
+                    .ifPresent(r -> lrScales.put(p.name(), r.scale()));
+        }
         this.optimizer = new AdamW(b.optimizer, model.newScope());
         this.state = TrainerState.initial(b.lossScaler != null ? b.lossScaler : LossScaler.off());
     }
@@ -81,8 +87,8 @@ public final class Trainer implements AutoCloseable {
             boolean finite = Double.isFinite(norm);
             if (finite) {
                 double clip = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (norm + 1e-6)) : 1;
-                grads.forEach((p, g) -> optimizer.update(scope, p.name(), p.array(), clip < 1 ? g.muli(clip) : g, lr,
-                        p.decays()));
+                grads.forEach((p, g) -> optimizer.update(scope, p.name(), p.array(), clip < 1 ? g.muli(clip) : g,
+                        lr * learningRateScale(p.name()), p.decays()));
             }
             zeroGradients(scope, images);
             state = new TrainerState(step + 1, state.samplesSeen() + samples, state.scaler().after(finite));
@@ -171,6 +177,11 @@ public final class Trainer implements AutoCloseable {
         return parameters;
     }
 
+    /** The factor on the schedule's learning rate for the tensor {@code name} (1 unless a rule scales it). */
+    public double learningRateScale(String name) {
+        return lrScales.getOrDefault(name, 1.0);
+    }
+
     /** Where the run stands. */
     public TrainerState state() {
         return state;
@@ -208,6 +219,9 @@ public final class Trainer implements AutoCloseable {
         private AdamW.Config optimizer = AdamW.Config.defaults();
         private double maxGradNorm = 1.0;
         private LossScaler lossScaler;
+        private final List<ScaleRule> lrScales = new java.util.ArrayList<>();
+
+        private record ScaleRule(Predicate<String> names, double scale) {}
 
         private Builder() {}
 
@@ -244,6 +258,20 @@ public final class Trainer implements AutoCloseable {
         /** The initial loss scaler, e.g. {@link LossScaler#dynamic()}; default {@link LossScaler#off()}. */
         public Builder optLossScaler(LossScaler value) {
             this.lossScaler = value;
+            return this;
+        }
+
+        /**
+         * The tensors whose names match learn at {@code scale} times the schedule's learning rate (a parameter
+         * group); weight decay scales with it, as in PyTorch's per-group {@code lr}. Rules apply in the order given,
+         * the first match wins; unmatched tensors learn at 1x. E.g. {@code optLearningRateScale(
+         * TrainableParameter::isVisionPath, 0.1)}.
+         */
+        public Builder optLearningRateScale(Predicate<String> names, double scale) {
+            if (!(scale >= 0) || Double.isInfinite(scale)) {
+                throw new IllegalArgumentException("learning-rate scale must be finite and >= 0, got " + scale);
+            }
+            lrScales.add(new ScaleRule(names, scale));
             return this;
         }
 

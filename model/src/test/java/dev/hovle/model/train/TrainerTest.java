@@ -82,6 +82,26 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void learningRateScaleOfZeroHoldsTheVisionPathWhileTheRestLearns() throws Exception {
+        try (HoVLEModel model = TrainingFixtures.load(TrainingFixtures.tinySnapshot(), DataType.FLOAT32);
+                HoVLETokenizer tokenizer = HoVLETokenizer.load(TrainingFixtures.tinySnapshot());
+                Trainer trainer = Trainer.builder().setModel(model).setStage(InstructionTuning.everything())
+                        .setSchedule(new LearningRateSchedule(1e-2, 1, 10, 0.1))
+                        .optLearningRateScale(TrainableParameter::isVisionPath, 0).build()) {
+            Map<String, ByteBuffer> visionBefore = snapshot(model, "embedding_model.vision_embeddings.");
+            visionBefore.putAll(snapshot(model, "embedding_model.pixel_shuffle_proj."));
+            Map<String, ByteBuffer> holisticBefore = snapshot(model, "embedding_model.encoder.");
+            trainer.step(TrainingFixtures.shapesBatches(TrainingFixtures.encoder(model, tokenizer), 1, 2));
+            Map<String, ByteBuffer> visionAfter = snapshot(model, "embedding_model.vision_embeddings.");
+            visionAfter.putAll(snapshot(model, "embedding_model.pixel_shuffle_proj."));
+            assertThat(visionAfter).isEqualTo(visionBefore);
+            assertThat(snapshot(model, "embedding_model.encoder.")).isNotEqualTo(holisticBefore);
+            assertThat(trainer.learningRateScale("embedding_model.pixel_shuffle_proj.0.weight")).isZero();
+            assertThat(trainer.learningRateScale("language_model.output.weight")).isEqualTo(1);
+        }
+    }
+
     /** Overwrites the weights whose names start with {@code prefix} with their values in {@code snapshot}. */
     static void restore(HoVLEModel model, Path snapshot, String prefix) throws Exception {
         try (Checkpoint initial = Checkpoint.open(snapshot); NDManager scope = model.newScope()) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
     private static final RunSettings SETTINGS = new RunSettings("instruction", -1, "shapes", 9, 6, 2, 2, 5e-3, 2, 0.1,
-            0.01, 1.0, 0);
+            0.01, 1.0, 0, 0.5);
 
     @TempDir
     Path dir;
@@ -92,8 +92,7 @@ class TrainingCheckpointTest {
     }
 
     private static Trainer trainer(HoVLEModel model) {
-        return Trainer.builder().setModel(model).setStage(SETTINGS.toStage(3)).setSchedule(SETTINGS.schedule())
-                .optOptimizer(AdamW.Config.defaults().withWeightDecay(SETTINGS.weightDecay())).build();
+        return SETTINGS.trainer(model).build();
     }
 
     private static BatchLoader loader(SampleEncoder encoder, long position) {

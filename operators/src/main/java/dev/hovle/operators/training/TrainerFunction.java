@@ -6,7 +6,6 @@ import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.WeightMode;
 import dev.hovle.model.dataset.Sample;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
-import dev.hovle.model.train.AdamW;
 import dev.hovle.model.train.Batch;
 import dev.hovle.model.train.EncodedSample;
 import dev.hovle.model.train.EvalReport;
@@ -135,9 +134,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
         tokenizer = HoVLETokenizer.load(Path.of(spec.modelDir()));
         RunSettings settings = spec.runSettings();
         Stage stage = settings.toStage(model.config().llm().transformer().numLayers());
-        trainer = Trainer.builder().setModel(model).setStage(stage).setSchedule(settings.schedule())
-                .optMaxGradNorm(spec.maxGradNorm())
-                .optOptimizer(AdamW.Config.defaults().withWeightDecay(spec.weightDecay())).build();
+        trainer = settings.trainer(model).build();
         if (progress.resumeUri() != null) {
             TrainingCheckpoint.restore(start, trainer);
             deleteLocal(start); // the weights were copied into the trainer

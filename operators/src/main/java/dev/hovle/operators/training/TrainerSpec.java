@@ -47,6 +47,6 @@ public record TrainerSpec(String modelName, String modelDir, String rootVersion,
     /** The settings saved with every checkpoint (and the stage and schedule they imply). */
     public RunSettings runSettings() {
         return new RunSettings(stage.name().toLowerCase(Locale.ROOT), lastLlmLayers, "stream", 0, scheduleSteps,
-                batchSize, accumulation, peakLr, warmupSteps, minLrRatio, weightDecay, maxGradNorm, 0);
+                batchSize, accumulation, peakLr, warmupSteps, minLrRatio, weightDecay, maxGradNorm, 0, 1);
     }
 }
