@@ -96,9 +96,9 @@ class ContinuousTrainingITCase {
                     Topic.MODEL_UPDATES.defaultName(), ModelUpdate.class, true)) {
                 String scored = null;
                 while (best.accuracy() < 0.9 && System.nanoTime() < end) {
+                    // Waits for the next update (up to 2 s) rather than asking the same version again.
                     newest = newestPromoted(updates, newest);
                     if (newest == null || newest.equals(scored)) {
-                        Thread.sleep(2000);
                         continue;
                     }
                     Score score = askAndScore(serving, producer, unseen, asked, newest);
@@ -168,7 +168,7 @@ class ContinuousTrainingITCase {
     /** The newest PROMOTED version committed so far (or {@code known} when nothing newer arrived). */
     private static String newestPromoted(EventReader<ModelUpdate> updates, String known) {
         String newest = known;
-        for (EventReader.Received<ModelUpdate> r : updates.poll(Duration.ofMillis(200))) {
+        for (EventReader.Received<ModelUpdate> r : updates.poll(Duration.ofSeconds(2))) {
             if (r.event() != null && r.event().getStatus() == ModelStatus.PROMOTED) {
                 newest = r.event().getVersion();
             }
