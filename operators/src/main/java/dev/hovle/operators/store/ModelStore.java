@@ -154,7 +154,7 @@ public final class ModelStore {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(localDir);
+            deleteLocalCopy(localDir);
             throw e;
         }
         return localDir;
@@ -233,11 +233,18 @@ public final class ModelStore {
         return HexFormat.of().formatHex(sha256.digest());
     }
 
-    private static void deleteQuietly(Path dir) {
+    /**
+     * Deletes a local checkpoint copy (one {@link #fetch} made, or one written to {@link #publish}), as far as it
+     * can: a copy left behind in a temporary or cache directory is harmless, so this never fails.
+     */
+    public static void deleteLocalCopy(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException e) {
-            // The refusal is what matters; a partial copy left in a cache directory is harmless.
+            // Nothing depends on the copy being gone.
         }
     }
 }

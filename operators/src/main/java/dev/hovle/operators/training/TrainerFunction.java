@@ -26,18 +26,15 @@ import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.wire.EventCodec;
 import dev.hovle.schemas.wire.EventDecodingException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
@@ -137,7 +134,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
         trainer = settings.trainer(model).build();
         if (progress.resumeUri() != null) {
             TrainingCheckpoint.restore(start, trainer);
-            deleteLocal(start); // the weights were copied into the trainer
+            ModelStore.deleteLocalCopy(start); // the weights were copied into the trainer
         }
         encoder = SampleEncoder.forModel(model.config(), tokenizer);
         gauges.stepped(Double.NaN, trainer.state().step(), trainer.state().samplesSeen(), 0, 0);
@@ -259,7 +256,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
             TrainingCheckpoint.save(dir, trainer, Path.of(spec.modelDir()), spec.runSettings());
             return store.publish(dir, name);
         } finally {
-            deleteLocal(dir);
+            ModelStore.deleteLocalCopy(dir);
         }
     }
 
@@ -326,24 +323,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
             tokenizer.close();
         }
         if (workDir != null) {
-            deleteLocal(workDir);
-        }
-    }
-
-    private static void deleteLocal(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.getMessage());
+            ModelStore.deleteLocalCopy(workDir);
         }
     }
 }
