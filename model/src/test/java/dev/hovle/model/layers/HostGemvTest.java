@@ -39,6 +39,26 @@ class HostGemvTest {
     }
 
     @Test
+    void givesBitIdenticalResultsOnAnyNumberOfCoresAndInAnyBatch() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            int n = 513; // odd: a lone last column
+            int k = 1030;
+            ByteBuffer host = ByteBuffer.allocateDirect(n * k * 4).order(ByteOrder.LITTLE_ENDIAN);
+            host.asFloatBuffer().put(manager.randomNormal(new Shape(n, k)).toFloatArray());
+            float[] x = manager.randomNormal(new Shape(HostGemv.MAX_ROWS, k)).toFloatArray();
+            float[] oneCore = HostGemv.multiply(x, HostGemv.MAX_ROWS, host, n, k, 1);
+            for (int threads : new int[] {2, 3, 8}) {
+                assertThat(HostGemv.multiply(x, HostGemv.MAX_ROWS, host, n, k, threads)).as("%d cores", threads)
+                        .containsExactly(oneCore);
+            }
+            for (int rows : new int[] {2, 3, 5, 7}) { // every row alike, whether in a block of four or left over
+                float[] few = HostGemv.multiply(java.util.Arrays.copyOf(x, rows * k), rows, host, n, k, 2);
+                assertThat(few).as("%d rows", rows).containsExactly(java.util.Arrays.copyOf(oneCore, rows * n));
+            }
+        }
+    }
+
+    @Test
     void opsUsesItForRegisteredWeightsAndLibtorchOtherwise() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray w = manager.randomNormal(new Shape(16, 24));
