@@ -180,8 +180,7 @@ final class TrainCommand implements Callable<Integer> {
                         .optImageSize(tileSize).build(),
                 ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(settings.seed())
                         .optImageSize(tileSize).build(),
-                ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(settings.seed()).optMaxShapes(1)
-                        .optImageSize(tileSize).build()
+                ShapesDataset.warmUp(settings.seed(), tileSize)
             };
         }
         if (settings.curriculumSteps() > 0) {

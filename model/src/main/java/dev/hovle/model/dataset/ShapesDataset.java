@@ -10,13 +10,16 @@ import java.util.SplittableRandom;
  * every shape with its colour and relative position, and questions about colour, kind, count and position. It is a
  * pure function of (seed, split, index): nothing is downloaded or stored.
  *
- * <p>A training sample is one conversation about its picture: the caption request and the questions, in a seeded
- * order. An evaluation asks each of them alone, as the first question about the picture. TRAIN and EVAL draw from
+ * <p>A sample is one question about its picture (the caption request or one of the questions, picked by the seed),
+ * asked alone, as an evaluation asks it. Whole conversations are an option, but a poor one to train on: a later turn
+ * sees the earlier answers, which name the colours, kinds and places of the shapes, so the model learns to copy them
+ * from the text instead of reading the picture. Measured on a fresh tiny model, 2,500 one-question steps (200 s)
+ * captioned 99% of EVAL pictures exactly, 3,000 whole-conversation steps (480 s) 68%. TRAIN and EVAL draw from
  * disjoint random streams (and every picture has seeded pixel noise), so they never share an image.
  *
  * <pre>{@code
  * ShapesDataset train = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(7).build();
- * Sample first = train.get(0); // PNG bytes plus turns
+ * Sample first = train.get(0); // PNG bytes plus one question and its answer
  * }</pre>
  */
 public final class ShapesDataset implements ConversationDataset {
@@ -27,7 +30,7 @@ public final class ShapesDataset implements ConversationDataset {
     private final Split split;
     private final int size;
     private final int imageSize;
-    private final boolean singleTurn;
+    private final boolean wholeConversation;
     private final int maxShapes;
 
     /** Which part of the dataset. */
@@ -38,8 +41,19 @@ public final class ShapesDataset implements ConversationDataset {
         this.split = b.split;
         this.size = b.size > 0 ? b.size : (b.split == Split.TRAIN ? 100_000 : 1_000);
         this.imageSize = b.imageSize;
-        this.singleTurn = b.singleTurn;
+        this.wholeConversation = b.wholeConversation;
         this.maxShapes = b.maxShapes;
+    }
+
+    /**
+     * The warm-up data of a curriculum: TRAIN pictures of one shape, each with all its questions as one
+     * conversation. With one shape there is nothing to bind, so answers copied from earlier turns teach nothing
+     * wrong, and four answers per picture teach colours and kinds faster. Measured on a tiny model (seed 11), 2,500
+     * steps with a 250-step warm-up: exact captions 99% after this warm-up, 7% after one-question warm-up samples.
+     */
+    public static ShapesDataset warmUp(long seed, int imageSize) {
+        return builder().setSplit(Split.TRAIN).optSeed(seed).optImageSize(imageSize).optMaxShapes(1)
+                .optWholeConversation(true).build();
     }
 
     /** A builder; the split is required. */
@@ -64,7 +78,7 @@ public final class ShapesDataset implements ConversationDataset {
         turns.add(new Turn(CAPTION_QUESTION, scene.caption()));
         turns.addAll(questions(scene, random(index, 1)));
         SplittableRandom order = random(index, 2);
-        if (singleTurn) {
+        if (!wholeConversation) {
             return new Sample(id(index), List.of(SceneRenderer.png(scene)), List.of(turns.get(order.nextInt(turns.size()))));
         }
         for (int i = turns.size() - 1; i > 0; i--) {
@@ -117,7 +131,7 @@ public final class ShapesDataset implements ConversationDataset {
         private Split split;
         private int size;
         private int imageSize = DEFAULT_IMAGE_SIZE;
-        private boolean singleTurn;
+        private boolean wholeConversation;
         private int maxShapes = SceneGenerator.MAX_SHAPES;
 
         private Builder() {}
@@ -128,9 +142,12 @@ public final class ShapesDataset implements ConversationDataset {
             return this;
         }
 
-        /** One randomly chosen turn per sample instead of the whole conversation. */
-        public Builder optSingleTurn(boolean value) {
-            this.singleTurn = value;
+        /**
+         * Every question about a picture as one conversation, in a seeded order, instead of one question per sample;
+         * default false (see the class comment for why).
+         */
+        public Builder optWholeConversation(boolean value) {
+            this.wholeConversation = value;
             return this;
         }
 

@@ -112,8 +112,23 @@ class ShapesDatasetTest {
     }
 
     @Test
-    void trainsOnWholeConversationsAndEvaluatesEachQuestionAlone() {
-        Sample sample = train.get(5);
+    void asksOneQuestionPerSampleAsEvaluationDoes() {
+        java.util.Set<String> asked = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            Sample sample = train.get(i);
+            assertThat(sample.turns()).hasSize(1);
+            assertThat(train.questions(i).stream().map(q -> new Turn(q.question(), q.answer())).toList())
+                    .contains(sample.turns().get(0));
+            asked.add(sample.turns().get(0).question().split(" ")[0]);
+        }
+        assertThat(asked).as("caption requests and every kind of question").hasSizeGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void offersWholeConversationsAndEvaluatesEachQuestionAlone() {
+        ShapesDataset conversations = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(3)
+                .optWholeConversation(true).build();
+        Sample sample = conversations.get(5);
         List<EvalQuestion> questions = train.questions(5);
         assertThat(sample.turns()).hasSameSizeAs(questions);
         assertThat(questions.get(0).caption()).isTrue();

@@ -19,7 +19,9 @@ class SampleEncoderTest {
     void labelsOnlyAnswersAndTheirEndOfTurn() throws Exception {
         try (HoVLEModel model = HoVLEModel.load(TrainingFixtures.tinySnapshot());
                 HoVLETokenizer tokenizer = HoVLETokenizer.load(TrainingFixtures.tinySnapshot())) {
-            Sample sample = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).build().get(0);
+            Sample sample = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optWholeConversation(true).build()
+                    .get(0);
+            assertThat(sample.turns()).hasSizeGreaterThan(1);
             EncodedSample encoded = SampleEncoder.forModel(model.config(), tokenizer).encode(sample);
 
             StringBuilder labelled = new StringBuilder();
