@@ -27,6 +27,10 @@ final class RunCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     double rate;
 
+    @Option(names = "--training-rate", defaultValue = "" + LocalRuntime.DEFAULT_TRAINING_RATE, description = "training "
+            + "samples per second on the shapes stream (default ${DEFAULT-VALUE})")
+    int trainingRate;
+
     @Option(names = "--duration", description = "stop after this long, e.g. 60s or 5m (default: until Ctrl-C)")
     String duration;
 
@@ -49,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalRuntime.Builder builder = LocalRuntime.builder().setOut(System.out).optModelDir(model)
                 .optBootstrapServers(bootstrapServers).optRate(rate).optParallelism(parallelism).optSamplesDir(samples)
-                .optOptions(options).optTraining(!noTraining);
+                .optOptions(options).optTraining(!noTraining).optTrainingRate(trainingRate);
         if (duration != null) {
             builder.optDuration(parseDuration(duration));
         }

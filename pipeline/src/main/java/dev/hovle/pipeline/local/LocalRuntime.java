@@ -41,6 +41,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class LocalRuntime {
     private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
+    /** Training samples per second on the local {@code shapes} stream by default. */
+    public static final int DEFAULT_TRAINING_RATE = 96;
 
     private final Builder b;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -107,7 +109,9 @@ public final class LocalRuntime {
                 EmbeddedKafka.createTopics(servers, List.of(conf.get(TrainingOptions.SAMPLES_TOPIC)), 1, (short) 1);
                 training = startTraining(conf);
                 feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC), tileSize,
-                        conf.get(TrainingOptions.EVAL_SAMPLES), conf.get(TrainingOptions.BATCH_SIZE));
+                        conf.get(TrainingOptions.EVAL_SAMPLES), b.trainingRate,
+                        (long) conf.get(TrainingOptions.SCHEDULE_STEPS) / 10 * conf.get(TrainingOptions.BATCH_SIZE)
+                                * conf.get(TrainingOptions.ACCUMULATION));
                 out.println("flink: training job " + training.getJobID() + " (" + conf.get(TrainingOptions.STAGE)
                         + " on a shapes sample stream from the untrained model; a version every "
                         + conf.get(TrainingOptions.VERSION_INTERVAL) + " steps, stored in "
@@ -125,7 +129,7 @@ public final class LocalRuntime {
             StatusLine status = new StatusLine(printer, shapes);
             if (b.training) {
                 out.printf("stream: %.1f shapes pictures/s with a question each (the answer is judged against the "
-                        + "truth), %d training samples/s; Ctrl-C stops%n", b.rate, conf.get(TrainingOptions.BATCH_SIZE));
+                        + "truth), %d training samples/s; Ctrl-C stops%n", b.rate, b.trainingRate);
                 timers.scheduleAtFixedRate(shapes, 0, Math.round(1_000_000 / b.rate), TimeUnit.MICROSECONDS);
                 timers.scheduleAtFixedRate(feed, 0, 1, TimeUnit.SECONDS);
             } else {
@@ -230,6 +234,7 @@ public final class LocalRuntime {
         private Path modelDir;
         private String bootstrapServers;
         private double rate = 1;
+        private int trainingRate = DEFAULT_TRAINING_RATE;
         private Duration duration;
         private int parallelism = 1;
         private Path workDir = Path.of("work");
@@ -267,6 +272,15 @@ public final class LocalRuntime {
         }
 
         /** Images per second of the synthetic stream (default 1); each comes with a question. */
+        /**
+         * Training samples sent per second (default {@value #DEFAULT_TRAINING_RATE}): about what the trainer takes
+         * on two cores beside the inference job, so it is neither starved nor left an ever-growing backlog.
+         */
+        public Builder optTrainingRate(int value) {
+            this.trainingRate = value;
+            return this;
+        }
+
         public Builder optRate(double value) {
             this.rate = value;
             return this;
@@ -306,8 +320,9 @@ public final class LocalRuntime {
             if (out == null) {
                 throw new IllegalStateException("LocalRuntime needs setOut(PrintStream), e.g. System.out");
             }
-            if (!(rate > 0) || parallelism < 1) {
-                throw new IllegalArgumentException("rate and parallelism must be positive: " + rate + ", " + parallelism);
+            if (!(rate > 0) || parallelism < 1 || trainingRate < 1) {
+                throw new IllegalArgumentException("rate, training rate and parallelism must be positive: " + rate
+                        + ", " + trainingRate + ", " + parallelism);
             }
             return new LocalRuntime(this);
         }

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The local runtime's stream of {@code shapes} training samples: first the held-out questions the gate scores
- * versions on, then TRAIN conversations, one optimizer step's worth per tick, for as long as the runtime runs.
+ * versions on, then TRAIN questions, a tick's worth per second, for as long as the runtime runs. Like
+ * {@code hovle train}, the first ones (a curriculum) show one shape per picture: kinds and colours are learned there
+ * before pictures of two and three shapes ask where each is.
  */
 final class TrainingFeed implements Runnable {
     private final EventProducer producer;
@@ -17,6 +19,8 @@ final class TrainingFeed implements Runnable {
     private final int heldOut;
     private final int perTick;
     private final ShapesDataset train;
+    private final ShapesDataset oneShape;
+    private final long curriculum;
     private final ShapesDataset eval;
     private final AtomicLong trainSent = new AtomicLong();
     private boolean heldOutSent;
@@ -25,13 +29,16 @@ final class TrainingFeed implements Runnable {
      * @param tileSize the model's tile side, the size the pictures are drawn at
      * @param heldOut EVAL questions sent first (the gate's set)
      * @param perTick TRAIN samples per {@link #run()}
+     * @param curriculum how many TRAIN samples at the start show one shape per picture
      */
-    TrainingFeed(EventProducer producer, String topic, int tileSize, int heldOut, int perTick) {
+    TrainingFeed(EventProducer producer, String topic, int tileSize, int heldOut, int perTick, long curriculum) {
         this.producer = producer;
         this.topic = topic;
         this.heldOut = heldOut;
         this.perTick = perTick;
+        this.curriculum = curriculum;
         this.train = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optImageSize(tileSize).build();
+        this.oneShape = ShapesDataset.warmUp(0, tileSize);
         this.eval = ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optImageSize(tileSize).build();
     }
 
@@ -49,8 +56,10 @@ final class TrainingFeed implements Runnable {
             heldOutSent = true;
         }
         for (int i = 0; i < perTick; i++) {
-            int index = (int) (trainSent.getAndIncrement() % train.size());
-            producer.send(topic, ShapesSamples.train(train, index, TrainingStage.INSTRUCTION));
+            long sent = trainSent.getAndIncrement();
+            int index = (int) (sent % train.size());
+            producer.send(topic, ShapesSamples.train(sent < curriculum ? oneShape : train, index,
+                    TrainingStage.INSTRUCTION));
         }
     }
 

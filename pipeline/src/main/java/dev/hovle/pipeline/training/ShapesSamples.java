@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * The {@code shapes} dataset as {@link TrainingSample} events, for the local runtime's sample stream and for tests:
- * a TRAIN sample is a picture's whole conversation; held-out pictures become one EVAL sample per question, each asked
- * alone, exactly as {@code hovle train} evaluates.
+ * a TRAIN sample is one question about a picture (see {@link ShapesDataset} for why not the whole conversation);
+ * held-out pictures become one EVAL sample per question, each asked alone, exactly as {@code hovle train} evaluates.
  */
 public final class ShapesSamples {
     private ShapesSamples() {}

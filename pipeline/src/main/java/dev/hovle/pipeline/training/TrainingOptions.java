@@ -55,7 +55,7 @@ public final class TrainingOptions {
             .intType().defaultValue(1).withDescription("Micro-batches per optimizer step.");
 
     public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("hovle.training.learning-rate")
-            .doubleType().defaultValue(3e-3).withDescription("Peak learning rate, reached after warm-up.");
+            .doubleType().defaultValue(1e-3).withDescription("Peak learning rate, reached after warm-up.");
 
     public static final ConfigOption<Integer> WARMUP_STEPS = ConfigOptions.key("hovle.training.warmup-steps")
             .intType().defaultValue(20).withDescription("Linear warm-up steps.");
