@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,7 +29,9 @@ final class ShapesQuestions implements Runnable {
     private final String requestsTopic;
     private final ShapesDataset pictures;
     private final Map<String, EvalQuestion> asked = new ConcurrentHashMap<>();
-    private final Map<String, int[]> scoreByVersion = new TreeMap<>();
+    private static final int SCORES_SHOWN = 4;
+    /** Right and judged answers per version, in the order versions first answered. */
+    private final Map<String, int[]> scoreByVersion = new java.util.LinkedHashMap<>();
     private final AtomicLong step = new AtomicLong();
 
     ShapesQuestions(EventProducer producer, String imagesTopic, String requestsTopic, int tileSize) {
@@ -72,13 +74,17 @@ final class ShapesQuestions implements Runnable {
         return question.question() + " (expected " + question.answer() + (right ? ", right)" : ", wrong)");
     }
 
-    /** Right answers per serving version so far, e.g. {@code tiny 0/12, a1b2-000050 9/14}. */
+    /** Right answers per serving version: the first, then the newest, e.g. {@code tiny 0/12, (3 more), a1b2-000150 9/14}. */
     String scores() {
         synchronized (scoreByVersion) {
-            StringBuilder out = new StringBuilder();
-            scoreByVersion.forEach((version, s) -> out.append(out.length() == 0 ? "" : ", ").append(version)
-                    .append(' ').append(s[0]).append('/').append(s[1]));
-            return out.length() == 0 ? "-" : out.toString();
+            List<String> scores = new ArrayList<>();
+            scoreByVersion.forEach((version, s) -> scores.add(version + " " + s[0] + "/" + s[1]));
+            if (scores.size() > SCORES_SHOWN + 1) { // the first version, then the newest ones
+                int hidden = scores.size() - SCORES_SHOWN - 1;
+                scores.subList(1, 1 + hidden).clear();
+                scores.add(1, "(" + hidden + " more)");
+            }
+            return scores.isEmpty() ? "-" : String.join(", ", scores);
         }
     }
 }
