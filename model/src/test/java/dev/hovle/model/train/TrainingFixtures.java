@@ -56,9 +56,10 @@ final class TrainingFixtures {
                 .setNumImageToken(model.config().tokensPerTile()).optSystemMessage(SYSTEM_MESSAGE).build());
     }
 
-    /** {@code count} batches of {@code size} consecutive TRAIN samples. */
+    /** {@code count} batches of {@code size} consecutive TRAIN samples, each a picture's whole conversation. */
     static List<Batch> shapesBatches(SampleEncoder encoder, int count, int size) {
-        ShapesDataset data = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(1).build();
+        ShapesDataset data = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(1)
+                .optWholeConversation(true).build();
         List<Batch> batches = new ArrayList<>();
         for (int b = 0; b < count; b++) {
             List<EncodedSample> samples = new ArrayList<>();
