@@ -27,7 +27,7 @@ public interface ConversationDataset {
             String question = turns.get(i).question();
             boolean caption = question.replace("<image>", "").strip().equals(CAPTION_QUESTION);
             out.add(new EvalQuestion(sample.id(), sample.images(), turns.subList(0, i), question,
-                    turns.get(i).answer(), caption));
+                    turns.get(i).answer(), caption ? EvalQuestion.CAPTION : EvalQuestion.ANSWER));
         }
         return out;
     }

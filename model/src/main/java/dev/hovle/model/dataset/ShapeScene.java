@@ -16,6 +16,8 @@ import java.util.List;
  */
 public record ShapeScene(int size, List<PlacedShape> shapes, Background background) {
     private static final String[] NUMBERS = {"zero", "one", "two", "three"};
+    /** What each turn of {@link #questions} asks, in its order. */
+    public static final List<String> QUESTION_KINDS = List.of("count", "colour", "kind", "position");
 
     public ShapeScene {
         shapes = List.copyOf(shapes);

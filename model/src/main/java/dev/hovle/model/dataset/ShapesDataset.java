@@ -93,9 +93,12 @@ public final class ShapesDataset implements ConversationDataset {
         ShapeScene scene = scene(index);
         List<byte[]> images = List.of(SceneRenderer.png(scene));
         List<EvalQuestion> out = new ArrayList<>();
-        out.add(new EvalQuestion(id(index), images, List.of(), CAPTION_QUESTION, scene.caption(), true));
-        for (Turn turn : questions(scene, random(index, 1))) {
-            out.add(new EvalQuestion(id(index), images, List.of(), turn.question(), turn.answer(), false));
+        out.add(new EvalQuestion(id(index), images, List.of(), CAPTION_QUESTION, scene.caption(),
+                EvalQuestion.CAPTION));
+        List<Turn> questions = questions(scene, random(index, 1));
+        for (int i = 0; i < questions.size(); i++) {
+            out.add(new EvalQuestion(id(index), images, List.of(), questions.get(i).question(),
+                    questions.get(i).answer(), ShapeScene.QUESTION_KINDS.get(i)));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.vision.InvalidImageException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 
@@ -55,7 +56,7 @@ public final class Evaluator {
         int count = Math.min(samples, data.size());
         double loss = loss(data, count);
         if (!generate) {
-            return new EvalReport(loss, 0, 0, 0, 0, List.of());
+            return new EvalReport(loss, 0, 0, 0, 0, List.of(), List.of());
         }
         List<EvalQuestion> questions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -63,19 +64,26 @@ public final class Evaluator {
         }
         int[] asked = new int[2];
         int[] correct = new int[2];
+        Map<String, int[]> byKind = new LinkedHashMap<>(); // kind → {asked, correct}
         List<String> mistakes = new ArrayList<>();
         List<String> answers = generate(questions);
         for (int i = 0; i < questions.size(); i++) {
             EvalQuestion q = questions.get(i);
-            int kind = q.caption() ? 0 : 1;
-            asked[kind]++;
-            if (answers.get(i).strip().equals(q.answer().strip())) {
-                correct[kind]++;
+            int group = q.caption() ? 0 : 1;
+            boolean right = answers.get(i).strip().equals(q.answer().strip());
+            int[] kind = byKind.computeIfAbsent(q.kind(), k -> new int[2]);
+            asked[group]++;
+            kind[0]++;
+            if (right) {
+                correct[group]++;
+                kind[1]++;
             } else if (mistakes.size() < MISTAKES_KEPT) {
                 mistakes.add(q.question() + " → " + answers.get(i).strip() + " (expected " + q.answer() + ")");
             }
         }
-        return new EvalReport(loss, asked[0], correct[0], asked[1], correct[1], mistakes);
+        List<EvalReport.KindScore> kinds = new ArrayList<>();
+        byKind.forEach((kind, score) -> kinds.add(new EvalReport.KindScore(kind, score[0], score[1])));
+        return new EvalReport(loss, asked[0], correct[0], asked[1], correct[1], mistakes, kinds);
     }
 
     private double loss(ConversationDataset data, int count) {

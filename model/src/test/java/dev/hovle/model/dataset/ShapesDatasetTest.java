@@ -125,6 +125,20 @@ class ShapesDatasetTest {
     }
 
     @Test
+    void labelsEveryEvalQuestionWithWhatItAsks() {
+        for (int i = 0; i < 20; i++) {
+            List<EvalQuestion> questions = eval.questions(i);
+            List<String> kinds = questions.stream().map(EvalQuestion::kind).toList();
+            List<String> expected = eval.scene(i).shapes().size() == 1
+                    ? List.of("caption", "count", "colour", "kind")
+                    : List.of("caption", "count", "colour", "kind", "position");
+            assertThat(kinds).as("picture %d", i).isEqualTo(expected);
+            assertThat(questions.get(2).question()).startsWith("What colour");
+            assertThat(questions.get(3).question()).startsWith("Which shape");
+        }
+    }
+
+    @Test
     void offersWholeConversationsAndEvaluatesEachQuestionAlone() {
         ShapesDataset conversations = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(3)
                 .optWholeConversation(true).build();
