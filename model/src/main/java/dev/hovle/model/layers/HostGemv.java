@@ -108,7 +108,8 @@ public final class HostGemv {
 
         /**
          * Columns [from, to) of y. Two weight rows at a time against four rows of x: eight accumulators, and each
-         * loaded vector feeds four (weight) or two (x) FMAs, so the loop is bound by FMAs rather than loads.
+         * loaded vector feeds four (weight) or two (x) FMAs, six loads per eight FMAs (BENCHMARKS.md has what it
+         * reaches).
          */
         static void columns(float[] x, int rows, ByteBuffer w, int n, int k, float[] y, int from, int to) {
             int col = from;

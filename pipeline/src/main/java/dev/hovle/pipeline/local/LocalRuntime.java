@@ -108,6 +108,7 @@ public final class LocalRuntime {
             if (b.training) {
                 EmbeddedKafka.createTopics(servers, List.of(conf.get(TrainingOptions.SAMPLES_TOPIC)), 1, (short) 1);
                 training = startTraining(conf);
+                // The one-shape warm-up lasts 10% of the schedule's steps, as in hovle train.
                 feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC), tileSize,
                         conf.get(TrainingOptions.EVAL_SAMPLES), b.trainingRate,
                         (long) conf.get(TrainingOptions.SCHEDULE_STEPS) / 10 * conf.get(TrainingOptions.BATCH_SIZE)
@@ -271,7 +272,6 @@ public final class LocalRuntime {
             return this;
         }
 
-        /** Images per second of the synthetic stream (default 1); each comes with a question. */
         /**
          * Training samples sent per second (default {@value #DEFAULT_TRAINING_RATE}): about what the trainer takes
          * on two cores beside the inference job, so it is neither starved nor left an ever-growing backlog.
@@ -281,6 +281,7 @@ public final class LocalRuntime {
             return this;
         }
 
+        /** Images per second of the synthetic stream (default 1); each comes with a question. */
         public Builder optRate(double value) {
             this.rate = value;
             return this;

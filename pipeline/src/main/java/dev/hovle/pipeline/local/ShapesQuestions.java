@@ -9,10 +9,11 @@ import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.VlmResult;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * job's versions are promoted.
  */
 final class ShapesQuestions implements Runnable {
+    /** Versions listed in the status line after the first one. */
+    private static final int SCORES_SHOWN = 4;
     private static final long SEED = 7_777;
 
     private final EventProducer producer;
@@ -29,9 +32,8 @@ final class ShapesQuestions implements Runnable {
     private final String requestsTopic;
     private final ShapesDataset pictures;
     private final Map<String, EvalQuestion> asked = new ConcurrentHashMap<>();
-    private static final int SCORES_SHOWN = 4;
     /** Right and judged answers per version, in the order versions first answered. */
-    private final Map<String, int[]> scoreByVersion = new java.util.LinkedHashMap<>();
+    private final Map<String, int[]> scoreByVersion = new LinkedHashMap<>();
     private final AtomicLong step = new AtomicLong();
 
     ShapesQuestions(EventProducer producer, String imagesTopic, String requestsTopic, int tileSize) {
