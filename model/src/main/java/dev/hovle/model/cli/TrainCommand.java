@@ -160,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
         Stage.named(stage); // fail early on a misspelt stage
         return new RunSettings(stage.toLowerCase(Locale.ROOT), lastLlmLayers, data, seed, steps, batch, accumulation,
                 lr, warmup >= 0 ? warmup : Math.max(1, steps / 20), minLrRatio, weightDecay, maxGradNorm,
-                curriculumSteps >= 0 ? curriculumSteps : data.equals("shapes") ? steps / 10 : 0, visionLrScale);
+                curriculumSteps >= 0 ? curriculumSteps : data.equals("shapes") ? ShapesDataset.warmUpSteps(steps) : 0, visionLrScale);
     }
 
     private RunSettings resumedSettings() throws java.io.IOException {

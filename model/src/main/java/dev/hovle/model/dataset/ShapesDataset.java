@@ -56,6 +56,11 @@ public final class ShapesDataset implements ConversationDataset {
                 .optWholeConversation(true).build();
     }
 
+    /** Steps of a {@code steps}-step run that train on {@link #warmUp} data: the first 10%. */
+    public static int warmUpSteps(int steps) {
+        return steps / 10;
+    }
+
     /** A builder; the split is required. */
     public static Builder builder() {
         return new Builder();

@@ -62,28 +62,30 @@ public final class Evaluator {
         for (int i = 0; i < count; i++) {
             questions.addAll(data.questions(i));
         }
-        int[] asked = new int[2];
-        int[] correct = new int[2];
         Map<String, int[]> byKind = new LinkedHashMap<>(); // kind → {asked, correct}
         List<String> mistakes = new ArrayList<>();
         List<String> answers = generate(questions);
         for (int i = 0; i < questions.size(); i++) {
             EvalQuestion q = questions.get(i);
-            int group = q.caption() ? 0 : 1;
-            boolean right = answers.get(i).strip().equals(q.answer().strip());
-            int[] kind = byKind.computeIfAbsent(q.kind(), k -> new int[2]);
-            asked[group]++;
-            kind[0]++;
-            if (right) {
-                correct[group]++;
-                kind[1]++;
+            int[] score = byKind.computeIfAbsent(q.kind(), k -> new int[2]);
+            score[0]++;
+            if (answers.get(i).strip().equals(q.answer().strip())) {
+                score[1]++;
             } else if (mistakes.size() < MISTAKES_KEPT) {
                 mistakes.add(q.question() + " → " + answers.get(i).strip() + " (expected " + q.answer() + ")");
             }
         }
+        int[] captions = byKind.getOrDefault(EvalQuestion.CAPTION, new int[2]);
+        int[] answered = new int[2]; // every other kind together
         List<EvalReport.KindScore> kinds = new ArrayList<>();
-        byKind.forEach((kind, score) -> kinds.add(new EvalReport.KindScore(kind, score[0], score[1])));
-        return new EvalReport(loss, asked[0], correct[0], asked[1], correct[1], mistakes, kinds);
+        byKind.forEach((kind, score) -> {
+            kinds.add(new EvalReport.KindScore(kind, score[0], score[1]));
+            if (!kind.equals(EvalQuestion.CAPTION)) {
+                answered[0] += score[0];
+                answered[1] += score[1];
+            }
+        });
+        return new EvalReport(loss, captions[0], captions[1], answered[0], answered[1], mistakes, kinds);
     }
 
     private double loss(ConversationDataset data, int count) {

@@ -6,6 +6,7 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.inference.InferenceJob;
 import dev.hovle.model.config.HoVLEConfig;
+import dev.hovle.model.dataset.ShapesDataset;
 import dev.hovle.pipeline.inference.InferenceOptions;
 import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
@@ -108,11 +109,11 @@ public final class LocalRuntime {
             if (b.training) {
                 EmbeddedKafka.createTopics(servers, List.of(conf.get(TrainingOptions.SAMPLES_TOPIC)), 1, (short) 1);
                 training = startTraining(conf);
-                // The one-shape warm-up lasts 10% of the schedule's steps, as in hovle train.
+                // The one-shape warm-up lasts as many of the schedule's steps as in hovle train.
                 feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC), tileSize,
                         conf.get(TrainingOptions.EVAL_SAMPLES), b.trainingRate,
-                        (long) conf.get(TrainingOptions.SCHEDULE_STEPS) / 10 * conf.get(TrainingOptions.BATCH_SIZE)
-                                * conf.get(TrainingOptions.ACCUMULATION));
+                        (long) ShapesDataset.warmUpSteps(conf.get(TrainingOptions.SCHEDULE_STEPS))
+                                * conf.get(TrainingOptions.BATCH_SIZE) * conf.get(TrainingOptions.ACCUMULATION));
                 out.println("flink: training job " + training.getJobID() + " (" + conf.get(TrainingOptions.STAGE)
                         + " on a shapes sample stream from the untrained model; a version every "
                         + conf.get(TrainingOptions.VERSION_INTERVAL) + " steps, stored in "
