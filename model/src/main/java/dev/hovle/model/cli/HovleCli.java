@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TilesCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            ProbeCommand.class,
             VerifyGoldenCommand.class,
             PackageGpuCommand.class,
             CommandLine.HelpCommand.class
