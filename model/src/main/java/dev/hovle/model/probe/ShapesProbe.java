@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What a model's image tokens carry about the {@code shapes} pictures: after every layer, how well a linear read-out
@@ -112,7 +113,7 @@ public final class ShapesProbe {
 
     private static int[] imageTokenPositions(HoVLEModel model, int[] ids) {
         int context = model.config().embedding().imgContextTokenId();
-        int[] positions = java.util.stream.IntStream.range(0, ids.length).filter(t -> ids[t] == context).toArray();
+        int[] positions = IntStream.range(0, ids.length).filter(t -> ids[t] == context).toArray();
         if (positions.length != model.config().tokensPerTile()) {
             throw new IllegalStateException("a shapes picture should fill one tile of " + model.config().tokensPerTile()
                     + " image tokens, got " + positions.length);

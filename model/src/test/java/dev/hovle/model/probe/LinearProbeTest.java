@@ -13,17 +13,10 @@ class LinearProbeTest {
     @Test
     void recoversALabelWrittenLinearlyIntoNoisyFeatures() {
         Random random = new Random(3);
-        int n = 600;
-        int[] labels = new int[n];
-        List<float[]> features = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            labels[i] = random.nextInt(4);
-            float[] f = new float[12];
-            for (int j = 0; j < f.length; j++) {
-                f[j] = (float) random.nextGaussian();
-            }
-            f[labels[i]] += 4; // one direction per label, on top of unit noise in every dimension
-            features.add(f);
+        int[] labels = randomLabels(random, 600);
+        List<float[]> features = gaussianNoise(random, labels.length, 12);
+        for (int i = 0; i < labels.length; i++) {
+            features.get(i)[labels[i]] += 4; // one direction per label, on top of unit noise in every dimension
         }
 
         LinearProbe.Result result = LinearProbe.fit(features, labels, 4, 0.7);
@@ -37,17 +30,8 @@ class LinearProbeTest {
     @Test
     void scoresChanceOnLabelsTheFeaturesDoNotCarry() {
         Random random = new Random(5);
-        int n = 4000;
-        int[] labels = new int[n];
-        List<float[]> features = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            labels[i] = random.nextInt(4);
-            float[] f = new float[16];
-            for (int j = 0; j < f.length; j++) {
-                f[j] = (float) random.nextGaussian();
-            }
-            features.add(f);
-        }
+        int[] labels = randomLabels(random, 4000);
+        List<float[]> features = gaussianNoise(random, labels.length, 16);
 
         LinearProbe.Result result = LinearProbe.fit(features, labels, 4, 0.7);
 
@@ -64,5 +48,21 @@ class LinearProbeTest {
                 .hasMessageContaining("label 2 is outside 0..1");
         assertThatThrownBy(() -> LinearProbe.fit(List.of(new float[] {1, 2}, new float[] {3}), new int[] {0, 1}, 2, 0.5))
                 .hasMessageContaining("differ in length");
+    }
+
+    private static int[] randomLabels(Random random, int n) {
+        return random.ints(n, 0, 4).toArray();
+    }
+
+    private static List<float[]> gaussianNoise(Random random, int n, int dims) {
+        List<float[]> features = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] f = new float[dims];
+            for (int j = 0; j < dims; j++) {
+                f[j] = (float) random.nextGaussian();
+            }
+            features.add(f);
+        }
+        return features;
     }
 }

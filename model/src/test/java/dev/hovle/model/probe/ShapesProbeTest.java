@@ -19,29 +19,30 @@ class ShapesProbeTest {
 
     @Test
     void readsColourFromTheImageTokensOfAnUntrainedModelAfterEveryLayer(@TempDir Path dir) throws Exception {
-        SnapshotInitializer.create(dir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 0);
-        try (HoVLEModel model = HoVLEModel.load(dir, Device.cpu(), DataType.FLOAT32);
-                HoVLETokenizer tokenizer = HoVLETokenizer.load(dir)) {
-            ShapesProbe.Report report = ShapesProbe.run(model, SampleEncoder.forModel(model.config(), tokenizer), 200);
+        ShapesProbe.Report report = probeUntrainedTiny(dir, PixelShuffleLocation.PRE, 200);
 
-            assertThat(report.rows()).extracting(ShapesProbe.Row::representation).containsExactly("holistic input",
-                    "holistic layer 0", "holistic layer 1", "LLM layer 0", "LLM layer 1", "LLM layer 2");
-            // Random projections of the pixels keep the fill colour: far above the 1-in-6 of guessing.
-            assertThat(report.rows()).allSatisfy(row -> assertThat(row.colour().heldOutAccuracy()).isGreaterThan(0.5));
-            assertThat(report.rows().get(0).kind().heldOutAccuracy()).isGreaterThan(0.25);
-            assertThat(report.table()).contains("kind (1/4)", "colour (1/6)", "cell (1/4)", "LLM layer 2");
-        }
+        assertThat(report.rows()).extracting(ShapesProbe.Row::representation).containsExactly("holistic input",
+                "holistic layer 0", "holistic layer 1", "LLM layer 0", "LLM layer 1", "LLM layer 2");
+        // Random projections of the pixels keep the fill colour: far above the 1-in-6 of guessing.
+        assertThat(report.rows()).allSatisfy(row -> assertThat(row.colour().heldOutAccuracy()).isGreaterThan(0.5));
+        assertThat(report.rows().get(0).kind().heldOutAccuracy()).isGreaterThan(0.25);
+        assertThat(report.table()).contains("kind (1/4)", "colour (1/6)", "cell (1/4)", "LLM layer 2");
     }
 
     @Test
     void probesTheLlmInputWhenTheHolisticLayersRunOnPatches(@TempDir Path dir) throws Exception {
-        SnapshotInitializer.create(dir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.POST, 0);
+        ShapesProbe.Report report = probeUntrainedTiny(dir, PixelShuffleLocation.POST, 40);
+
+        assertThat(report.rows()).extracting(ShapesProbe.Row::representation).containsExactly("LLM input",
+                "LLM layer 0", "LLM layer 1", "LLM layer 2");
+    }
+
+    private static ShapesProbe.Report probeUntrainedTiny(Path dir, PixelShuffleLocation placement, int pictures)
+            throws Exception {
+        SnapshotInitializer.create(dir, ModelSize.TINY, TensorDtype.F32, placement, 0);
         try (HoVLEModel model = HoVLEModel.load(dir, Device.cpu(), DataType.FLOAT32);
                 HoVLETokenizer tokenizer = HoVLETokenizer.load(dir)) {
-            ShapesProbe.Report report = ShapesProbe.run(model, SampleEncoder.forModel(model.config(), tokenizer), 40);
-
-            assertThat(report.rows()).extracting(ShapesProbe.Row::representation).containsExactly("LLM input",
-                    "LLM layer 0", "LLM layer 1", "LLM layer 2");
+            return ShapesProbe.run(model, SampleEncoder.forModel(model.config(), tokenizer), pictures);
         }
     }
 }
