@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
 
 /**
  * What a model's image tokens carry about the {@code shapes} pictures: after every layer, how well a linear read-out
- * of the token of a shape recovers its kind, its colour and its cell of the picture's 2×2 grid (see
+ * of the token holding a shape's centre recovers its kind, its colour and its cell of the picture's 2×2 grid (see
  * {@link LinearProbe}). A question can only pick out "the circle" if some layer's tokens carry the kind in a form
  * attention can match, and "where is the red circle" needs the cell in the token itself.
  *
@@ -37,7 +37,7 @@ import java.util.stream.IntStream;
  */
 public final class ShapesProbe {
     private static final double TRAIN_FRACTION = 0.7;
-    private static final int CELLS = 4;
+    private static final int CELLS = 4; // the scenes' 2×2 grid
 
     private ShapesProbe() {}
 
@@ -77,18 +77,15 @@ public final class ShapesProbe {
         ShapesDataset data = ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL)
                 .optImageSize(model.config().imageSize()).build();
         Map<String, List<float[]>> features = new LinkedHashMap<>();
-        List<int[]> labels = new ArrayList<>(); // per shape token: kind, colour, cell
+        List<int[]> labels = new ArrayList<>(); // per shape: kind, colour, cell
         for (int i = 0; i < Math.min(pictures, data.size()); i++) {
             ShapeScene scene = data.scene(i);
             EncodedSample sample = encode(encoder, data, i, scene);
             int[] imageTokens = imageTokenPositions(model, sample.inputIds());
             List<Integer> shapeTokens = new ArrayList<>();
-            for (int k = 0; k < imageTokens.length; k++) {
-                int[] label = labelOf(scene, k, imageTokens.length);
-                if (label != null) {
-                    shapeTokens.add(imageTokens[k]);
-                    labels.add(label);
-                }
+            for (PlacedShape shape : scene.shapes()) {
+                shapeTokens.add(imageTokens[centreToken(scene, shape, imageTokens.length)]);
+                labels.add(new int[] {shape.kind().ordinal(), shape.colour().ordinal(), shape.row() * 2 + shape.column()});
             }
             collect(model, sample, shapeTokens, features);
         }
@@ -121,17 +118,12 @@ public final class ShapesProbe {
         return positions;
     }
 
-    /** {kind, colour, cell} of the shape in token {@code k}'s cell of the 2×2 grid, or null for an empty cell. */
-    private static int[] labelOf(ShapeScene scene, int k, int tokens) {
+    /** The image token (row-major in the tile's token grid) that holds the centre of {@code shape}. */
+    private static int centreToken(ShapeScene scene, PlacedShape shape, int tokens) {
         int side = (int) Math.round(Math.sqrt(tokens));
-        int row = k / side * 2 / side;
-        int column = k % side * 2 / side;
-        for (PlacedShape shape : scene.shapes()) {
-            if (shape.row() == row && shape.column() == column) {
-                return new int[] {shape.kind().ordinal(), shape.colour().ordinal(), row * 2 + column};
-            }
-        }
-        return null;
+        int row = Math.min(side - 1, (int) (shape.centreY() / scene.size() * side));
+        int column = Math.min(side - 1, (int) (shape.centreX() / scene.size() * side));
+        return row * side + column;
     }
 
     /** Appends the rows {@code positions} of every representation whose sequence is the LLM's. */
