@@ -34,11 +34,15 @@ public record ShapeScene(int size, List<PlacedShape> shapes, Background backgrou
         PlacedShape first = shapes.get(0);
         StringBuilder caption = new StringBuilder(article(first));
         for (int i = 1; i < shapes.size(); i++) {
-            String relation = first.relationTo(shapes.get(i));
-            caption.append(i == 1 ? " " : " and ").append(relation.equals("left") || relation.equals("right")
-                    ? relation + " of " : relation + " ").append(article(shapes.get(i)));
+            caption.append(i == 1 ? " " : " and ").append(preposition(first.relationTo(shapes.get(i)))).append(' ')
+                    .append(article(shapes.get(i)));
         }
         return caption.toString();
+    }
+
+    /** "left of", "right of", "above", "below". */
+    private static String preposition(String relation) {
+        return relation.equals("left") || relation.equals("right") ? relation + " of" : relation;
     }
 
     /** "a red circle", "an orange square". */
@@ -52,9 +56,14 @@ public record ShapeScene(int size, List<PlacedShape> shapes, Background backgrou
         return new Turn("How many shapes are there?", NUMBERS[shapes.size()]);
     }
 
-    /** "What colour is the circle?" → "red". */
+    /**
+     * "What colour is the circle?" → "The circle is red." The answer names the shape before its colour: a model
+     * trained from scratch learns to find a shape by its kind when the colour follows the kind word it just wrote,
+     * and not, in the same budget, from a one-word answer (see the README's training section).
+     */
     public Turn colourQuestion(PlacedShape shape) {
-        return new Turn("What colour is the " + shape.kind().word() + "?", shape.colour().word());
+        return new Turn("What colour is the " + shape.kind().word() + "?",
+                "The " + shape.kind().word() + " is " + shape.colour().word() + ".");
     }
 
     /** "Which shape is red?" → "circle". */
@@ -62,10 +71,14 @@ public record ShapeScene(int size, List<PlacedShape> shapes, Background backgrou
         return new Turn("Which shape is " + shape.colour().word() + "?", shape.kind().word());
     }
 
-    /** "Where is the red circle relative to the blue square?" → "left", "right", "above" or "below". */
+    /**
+     * "Where is the red circle relative to the blue square?" → "The red circle is above the blue square." (or left
+     * of, right of, below), naming the subject before its place, as {@link #colourQuestion} does.
+     */
     public Turn positionQuestion(PlacedShape subject, PlacedShape reference) {
         return new Turn("Where is the " + subject.name() + " relative to the " + reference.name() + "?",
-                subject.relationTo(reference));
+                "The " + subject.name() + " is " + preposition(subject.relationTo(reference)) + " the "
+                        + reference.name() + ".");
     }
 
     /**

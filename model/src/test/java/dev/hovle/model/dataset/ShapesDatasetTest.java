@@ -89,12 +89,16 @@ class ShapesDatasetTest {
         assertThat(three.caption()).isEqualTo("a red circle left of a blue square and below an orange cross");
         assertThat(three.questions(1, 2, 2)).containsExactly(
                 new Turn("How many shapes are there?", "three"),
-                new Turn("What colour is the square?", "blue"),
+                new Turn("What colour is the square?", "The square is blue."),
                 new Turn("Which shape is orange?", "cross"),
-                new Turn("Where is the orange cross relative to the red circle?", "above"));
+                new Turn("Where is the orange cross relative to the red circle?",
+                        "The orange cross is above the red circle."));
         ShapeScene column = new ShapeScene(112, List.of(orangeCross, redCircle), null);
         assertThat(column.caption()).isEqualTo("an orange cross above a red circle");
-        assertThat(column.positionQuestion(redCircle, orangeCross).answer()).isEqualTo("below");
+        assertThat(column.positionQuestion(redCircle, orangeCross).answer())
+                .isEqualTo("The red circle is below the orange cross.");
+        assertThat(three.positionQuestion(blueSquare, redCircle).answer())
+                .isEqualTo("The blue square is right of the red circle.");
         assertThat(new ShapeScene(112, List.of(blueSquare), null).caption()).isEqualTo("a blue square");
     }
 
