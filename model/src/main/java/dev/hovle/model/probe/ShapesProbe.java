@@ -85,7 +85,8 @@ public final class ShapesProbe {
             List<Integer> shapeTokens = new ArrayList<>();
             for (PlacedShape shape : scene.shapes()) {
                 shapeTokens.add(imageTokens[centreToken(scene, shape, imageTokens.length)]);
-                labels.add(new int[] {shape.kind().ordinal(), shape.colour().ordinal(), shape.row() * 2 + shape.column()});
+                labels.add(new int[] {shape.kind().ordinal(), shape.colour().ordinal(),
+                        shape.row() * 2 + shape.column()});
             }
             collect(model, sample, shapeTokens, features);
         }
