@@ -2,10 +2,8 @@ package dev.hovle.model.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.hovle.model.ForwardObserver;
 import dev.hovle.model.HoVLEModel;
-import dev.hovle.model.MultimodalInput;
 import dev.hovle.model.dataset.ConversationDataset;
 import dev.hovle.model.dataset.PlacedShape;
 import dev.hovle.model.dataset.Sample;
@@ -14,6 +12,7 @@ import dev.hovle.model.dataset.ShapeKind;
 import dev.hovle.model.dataset.ShapeScene;
 import dev.hovle.model.dataset.ShapesDataset;
 import dev.hovle.model.prompt.Turn;
+import dev.hovle.model.train.Batch;
 import dev.hovle.model.train.EncodedSample;
 import dev.hovle.model.train.SampleEncoder;
 import dev.hovle.model.vision.InvalidImageException;
@@ -132,49 +131,46 @@ public final class ShapesProbe {
             Map<String, List<float[]>> features) {
         int length = sample.inputIds().length;
         try (NDManager scope = model.newScope()) {
-            NDArray pixels = scope.create(sample.pixels(),
-                    new Shape(sample.tiles(), 3, sample.tileSize(), sample.tileSize()));
-            model.forward(scope, new MultimodalInput(sample.inputIds(), sample.holisticIds(), pixels),
-                    new ForwardObserver() {
-                        private boolean holisticAligned;
+            model.forward(scope, new Batch(List.of(sample)).toInputs(scope).get(0), new ForwardObserver() {
+                private boolean holisticAligned;
 
-                        @Override
-                        public void holisticInput(NDArray x) {
-                            holisticAligned = x.getShape().get(1) == length;
-                            take("holistic input", x);
-                        }
+                @Override
+                public void holisticInput(NDArray x) {
+                    holisticAligned = x.getShape().get(1) == length;
+                    take("holistic input", x);
+                }
 
-                        @Override
-                        public void holisticLayerOutput(int layer, NDArray x) {
-                            take("holistic layer " + layer, x);
-                        }
+                @Override
+                public void holisticLayerOutput(int layer, NDArray x) {
+                    take("holistic layer " + layer, x);
+                }
 
-                        @Override
-                        public void llmInput(NDArray x) {
-                            if (!holisticAligned) { // HoVLE-HD: the holistic layers ran on patches, not tokens
-                                take("LLM input", x);
-                            }
-                        }
+                @Override
+                public void llmInput(NDArray x) {
+                    if (!holisticAligned) { // HoVLE-HD: the holistic layers ran on patches, not tokens
+                        take("LLM input", x);
+                    }
+                }
 
-                        @Override
-                        public void llmLayerOutput(int layer, NDArray x) {
-                            take("LLM layer " + layer, x);
-                        }
+                @Override
+                public void llmLayerOutput(int layer, NDArray x) {
+                    take("LLM layer " + layer, x);
+                }
 
-                        private void take(String name, NDArray x) {
-                            if (x.getShape().get(1) != length) {
-                                return;
-                            }
-                            int width = (int) x.getShape().get(2);
-                            float[] all = x.toFloatArray();
-                            List<float[]> out = features.computeIfAbsent(name, n -> new ArrayList<>());
-                            for (int p : positions) {
-                                float[] row = new float[width];
-                                System.arraycopy(all, p * width, row, 0, width);
-                                out.add(row);
-                            }
-                        }
-                    });
+                private void take(String name, NDArray x) {
+                    if (x.getShape().get(1) != length) {
+                        return;
+                    }
+                    int width = (int) x.getShape().get(2);
+                    float[] all = x.toFloatArray();
+                    List<float[]> out = features.computeIfAbsent(name, n -> new ArrayList<>());
+                    for (int p : positions) {
+                        float[] row = new float[width];
+                        System.arraycopy(all, p * width, row, 0, width);
+                        out.add(row);
+                    }
+                }
+            });
         }
     }
 
