@@ -205,74 +205,70 @@ public final class HoVLEModel implements AutoCloseable {
      */
     private NDArray embed(NDManager scope, List<MultimodalInput> inputs, KvCache holisticCache,
             ForwardObserver observer) {
-        boolean pre = config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE;
-        long width = config.embedding().transformer().hiddenSize();
-        List<NDArray> visions = new ArrayList<>();
-        List<NDArray> sequences = new ArrayList<>();
-        for (MultimodalInput input : inputs) {
-            NDArray vision = null;
-            NDArray imageRows = null;
-            if (input.pixelValues() != null) {
-                vision = holistic.visionEmbeddings(input.pixelValues().toType(dtype, false)); // (T, P, C)
-                observer.visionEmbeddings(vision);
-                if (pre) {
-                    imageRows = holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width); // (T·P/4, C)
-                    observer.imageTokensProjected(imageRows);
-                } else {
-                    imageRows = vision.reshape(-1, width); // (T·P, C)
-                }
-            }
-            visions.add(vision);
-            sequences.add(holistic.inputSequence(scope, input.holisticIds(), imageRows)); // (1, N_e, C)
-        }
-        NDArray holisticInput = rightPad(scope, sequences); // (B, N_e max, C)
+        NDArray holisticInput = holisticInputs(scope, inputs, observer);
         observer.holisticInput(holisticInput);
         NDArray out = holistic.encode(holisticInput, holisticCache, observer::holisticLayerOutput);
-        if (pre) {
+        if (config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE) {
             observer.llmInput(out);
             return out;
         }
         List<NDArray> llmInputs = new ArrayList<>();
         for (int b = 0; b < inputs.size(); b++) {
-            MultimodalInput input = inputs.get(b);
             NDArray sequenceOut = out.get(new NDIndex("{}:{}", b, b + 1)); // (1, N_e max, C)
-            NDArray imageTokens = null;
-            if (visions.get(b) != null) {
-                NDArray imageOut = sequenceOut.get(0).get(scope.create(contextPositions(input.holisticIds())));
-                imageTokens = holistic.project(holistic.pixelShuffle(imageOut.reshape(visions.get(b).getShape())))
-                        .reshape(-1, width); // (T·P/4, C)
-                observer.imageTokensProjected(imageTokens);
-            }
-            llmInputs.add(HdAssembly.llmInput(scope, input, config.embedding().imgContextTokenId(), sequenceOut,
-                    imageTokens));
+            llmInputs.add(assembleLlmInput(scope, inputs.get(b), sequenceOut, observer));
         }
         NDArray inputsEmbeds = rightPad(scope, llmInputs);
         observer.llmInput(inputsEmbeds);
         return inputsEmbeds;
     }
 
+    /**
+     * The sequences entering the holistic layers, right-padded (B, N_e max, C): text rows with the image rows put in
+     * place. The tiles of all prompts go through the vision path as one batch.
+     */
+    private NDArray holisticInputs(NDManager scope, List<MultimodalInput> inputs, ForwardObserver observer) {
+        boolean pre = config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE;
+        long width = config.embedding().transformer().hiddenSize();
+        int rowsPerTile = pre ? config.embedding().tokensPerTile() : config.embedding().patchesPerTile();
+        long[] imageRowCounts = inputs.stream().mapToLong(input -> input.tiles() * rowsPerTile).toArray();
+        NDList tiles = new NDList();
+        inputs.stream().filter(input -> input.pixelValues() != null).forEach(input -> tiles.add(input.pixelValues()));
+        NDArray imageRows = null;
+        if (!tiles.isEmpty()) {
+            NDArray pixels = tiles.size() == 1 ? tiles.head() : NDArrays.concat(tiles, 0); // (ΣT, 3, S, S)
+            NDArray vision = holistic.visionEmbeddings(pixels.toType(dtype, false)); // (ΣT, P, C)
+            observer.visionEmbeddings(vision);
+            if (pre) {
+                imageRows = holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width); // (ΣT·P/4, C)
+                observer.imageTokensProjected(imageRows);
+            } else {
+                imageRows = vision.reshape(-1, width); // (ΣT·P, C)
+            }
+        }
+        List<int[]> ids = inputs.stream().map(MultimodalInput::holisticIds).toList();
+        return holistic.inputSequences(scope, ids, imageRows, imageRowCounts);
+    }
+
     /** The sequence entering the holistic layers (1, N_e, C): text rows with the image rows put in place. */
     NDArray holisticInput(NDManager scope, MultimodalInput input) {
-        NDArray imageRows = null;
-        if (input.pixelValues() != null) {
-            long width = config.embedding().transformer().hiddenSize();
-            NDArray vision = holistic.visionEmbeddings(input.pixelValues().toType(dtype, false));
-            imageRows = config.embedding().pixelShuffleLocation() == PixelShuffleLocation.PRE
-                    ? holistic.project(holistic.pixelShuffle(vision)).reshape(-1, width)
-                    : vision.reshape(-1, width);
-        }
-        return holistic.inputSequence(scope, input.holisticIds(), imageRows);
+        return holisticInputs(scope, List.of(input), ForwardObserver.NONE);
     }
 
     /** The post placement's LLM input (1, N, C) from the holistic outputs over the whole HD sequence. */
     NDArray assembleLlmInput(NDManager scope, MultimodalInput input, NDArray holisticOut) {
+        return assembleLlmInput(scope, input, holisticOut, ForwardObserver.NONE);
+    }
+
+    private NDArray assembleLlmInput(NDManager scope, MultimodalInput input, NDArray holisticOut,
+            ForwardObserver observer) {
         NDArray imageTokens = null;
         if (input.pixelValues() != null) {
             long width = config.embedding().transformer().hiddenSize();
             NDArray imageOut = holisticOut.get(0).get(scope.create(contextPositions(input.holisticIds())));
             int patches = config.embedding().patchesPerTile();
             imageTokens = holistic.project(holistic.pixelShuffle(imageOut.reshape(-1, patches, width)))
-                    .reshape(-1, width);
+                    .reshape(-1, width); // (T·P/4, C)
+            observer.imageTokensProjected(imageTokens);
         }
         return HdAssembly.llmInput(scope, input, config.embedding().imgContextTokenId(), holisticOut, imageTokens);
     }

@@ -1,12 +1,15 @@
 package dev.hovle.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.hovle.model.config.EmbeddingConfig;
 import dev.hovle.model.weights.HolisticWeights;
+import java.util.List;
 
 /**
  * HoVLE's holistic embedding module: image patches and text tokens embedded into one sequence and run through
@@ -63,28 +66,49 @@ public final class HolisticEmbedding {
     }
 
     /**
-     * The sequence entering the first layer (1, N, C): every id looked up in the text table, then the
-     * {@code <IMG_CONTEXT>} rows overwritten, in order, by {@code imageRows} (M, C), or by none when null.
+     * The sequences entering the first layer, right-padded (B, N_max, C): every id of prompt b looked up in the text
+     * table, its {@code <IMG_CONTEXT>} rows overwritten, in order, by its {@code imageRowCounts[b]} rows of
+     * {@code imageRows} (all prompts' image rows in prompt order, or null when no prompt has images), and zeros after
+     * its end. One gather builds the whole batch.
      */
-    public NDArray inputSequence(NDManager scope, int[] ids, NDArray imageRows) {
+    public NDArray inputSequences(NDManager scope, List<int[]> ids, NDArray imageRows, long[] imageRowCounts) {
         int context = config.imgContextTokenId();
+        int longest = ids.stream().mapToInt(p -> p.length).max().orElseThrow();
+        int textRows = ids.stream().mapToInt(p -> p.length).sum();
         long imageCount = imageRows == null ? 0 : imageRows.getShape().get(0);
-        // Gather from [text rows; image rows]: a context slot reads the next image row instead of its own text row.
-        long[] source = new long[ids.length];
-        int next = 0;
-        for (int i = 0; i < ids.length; i++) {
-            source[i] = ids[i] == context ? ids.length + next++ : i;
+        long zeroRow = textRows + imageCount;
+        // Gather from [text rows of every prompt; image rows; one zero row]: a context slot reads its prompt's next
+        // image row instead of its own text row, a slot past the prompt's end reads the zero row.
+        long[] source = new long[ids.size() * longest];
+        int text = 0;
+        long image = 0;
+        for (int b = 0; b < ids.size(); b++) {
+            int[] prompt = ids.get(b);
+            long slots = 0;
+            for (int t = 0; t < longest; t++) {
+                boolean slot = t < prompt.length && prompt[t] == context;
+                source[b * longest + t] = t >= prompt.length ? zeroRow : slot ? textRows + image + slots++ : text + t;
+            }
+            if (slots != imageRowCounts[b]) {
+                throw new IllegalArgumentException("prompt " + b + " has " + slots + " <IMG_CONTEXT> tokens but its "
+                        + "images give " + imageRowCounts[b] + " image tokens");
+            }
+            text += prompt.length;
+            image += slots;
         }
-        if (next != imageCount) {
-            throw new IllegalArgumentException("the sequence has " + next + " <IMG_CONTEXT> tokens but its images give "
-                    + imageCount + " image tokens");
+        int[] allIds = new int[textRows];
+        int at = 0;
+        for (int[] prompt : ids) {
+            System.arraycopy(prompt, 0, allIds, at, prompt.length);
+            at += prompt.length;
         }
-        NDArray text = embedTokens(scope, ids).squeeze(0); // (N, C)
-        if (imageCount == 0) {
-            return text.expandDims(0);
+        NDArray table = embedTokens(scope, allIds).squeeze(0); // (ΣN, C)
+        NDList rows = new NDList(table);
+        if (imageRows != null) {
+            rows.add(imageRows.toType(table.getDataType(), false));
         }
-        NDArray rows = text.concat(imageRows.toType(text.getDataType(), false), 0); // (N + M, C)
-        return Ops.gatherRows(rows, scope.create(source)).expandDims(0); // (1, N, C)
+        rows.add(scope.zeros(new Shape(1, table.getShape().get(1)), table.getDataType()));
+        return Ops.gatherRows(NDArrays.concat(rows, 0), scope.create(source)).reshape(ids.size(), longest, -1);
     }
 
     /**
