@@ -6,8 +6,8 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.pipeline.inference.InferenceJob;
 import dev.hovle.model.config.HoVLEConfig;
-import dev.hovle.model.dataset.ShapesDataset;
 import dev.hovle.pipeline.inference.InferenceOptions;
+import dev.hovle.pipeline.training.ShapesStream;
 import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
@@ -109,11 +109,8 @@ public final class LocalRuntime {
             if (b.training) {
                 EmbeddedKafka.createTopics(servers, List.of(conf.get(TrainingOptions.SAMPLES_TOPIC)), 1, (short) 1);
                 training = startTraining(conf);
-                // The one-shape warm-up lasts as many of the schedule's steps as in hovle train.
-                feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC), tileSize,
-                        conf.get(TrainingOptions.EVAL_SAMPLES), b.trainingRate,
-                        (long) ShapesDataset.warmUpSteps(conf.get(TrainingOptions.SCHEDULE_STEPS))
-                                * conf.get(TrainingOptions.BATCH_SIZE) * conf.get(TrainingOptions.ACCUMULATION));
+                feed = new TrainingFeed(producer, conf.get(TrainingOptions.SAMPLES_TOPIC),
+                        ShapesStream.forJob(conf, tileSize), conf.get(TrainingOptions.EVAL_SAMPLES), b.trainingRate);
                 out.println("flink: training job " + training.getJobID() + " (" + conf.get(TrainingOptions.STAGE)
                         + " on a shapes sample stream from the untrained model; a version every "
                         + conf.get(TrainingOptions.VERSION_INTERVAL) + " steps, stored in "
@@ -219,6 +216,10 @@ public final class LocalRuntime {
         conf.set(InferenceOptions.IMAGE_WAIT, Duration.ofSeconds(10));
         // Results reach read_committed readers at each checkpoint: the interval is the floor of the latency.
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+        // Files, not the JobManager's memory: that refuses state over 5 MB, which the image join's retained images
+        // pass within minutes, and every checkpoint after would fail the job again.
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                b.workDir.resolve("local").resolve("checkpoints").toAbsolutePath().toUri().toString());
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(TrainingOptions.STORE_URI, b.workDir.resolve("local").resolve("store").toAbsolutePath().toString());
         conf.set(TrainingOptions.VERSION_INTERVAL, 25);
