@@ -65,6 +65,11 @@ class LocalRuntimeITCase {
         assertThat(text).containsPattern("-- training step \\d+, loss [0-9.]+, [0-9.]+ samples/s, serving .* \\| shapes "
                 + "answers right by version: .*tiny \\d+/\\d+");
         assertThat(Files.readString(work.resolve("local").resolve("bootstrap-servers"))).startsWith("localhost:");
+        // Checkpoints went to files (one folder per job), not to JobManager memory, whose 5 MB cap the image join's
+        // retained images pass within minutes.
+        try (var jobs = Files.list(work.resolve("local").resolve("checkpoints"))) {
+            assertThat(jobs.filter(Files::isDirectory).count()).as("jobs checkpointing to files").isEqualTo(2);
+        }
     }
 
     private static int count(String text, String what) {
