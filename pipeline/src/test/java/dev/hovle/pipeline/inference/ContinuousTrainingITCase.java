@@ -2,15 +2,17 @@ package dev.hovle.pipeline.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.dataset.EvalQuestion;
 import dev.hovle.model.dataset.ShapesDataset;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
+import dev.hovle.operators.inference.ImageJoinFunction;
 import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.pipeline.kafka.EventReader;
-import dev.hovle.pipeline.training.ShapesSamples;
+import dev.hovle.pipeline.training.ShapesStream;
 import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
 import dev.hovle.schemas.ImageEvent;
@@ -18,22 +20,24 @@ import dev.hovle.schemas.ModelStatus;
 import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.Task;
 import dev.hovle.schemas.Topic;
-import dev.hovle.schemas.TrainingSample;
-import dev.hovle.schemas.TrainingStage;
 import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.VlmResult;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -47,19 +51,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop on the in-process broker and one MiniCluster: from an untrained tiny model, the training job learns
- * from a stream of {@code shapes} samples and promotes versions, the inference job swaps them in, and its answers to
- * questions about pictures neither job trained on become right under the newest version, every result naming it.
+ * from the {@code shapes} sample stream of the local runtime ({@link ShapesStream}: pictures of one to three shapes,
+ * {@code hovle train}'s curriculum and schedule) and promotes versions, the inference job swaps them in, and its
+ * captions and answers about pictures neither job trained on become right under the newest version, every result
+ * naming it.
  */
 class ContinuousTrainingITCase {
     /**
-     * Pictures of one shape, asked every kind of question (caption, count, colour, kind): what a tiny model learns
-     * from scratch within a CI budget. On pictures of up to three shapes (the local runtime's stream, {@code
-     * ShapesStream}) three runs of this test with {@code hovle train}'s 5,000-step recipe reached 91, 91 and at most
-     * 88 of 100 answers: not yet a reliable test (README, "The streaming pipeline").
+     * Answers scored per round: every question the dataset asks about a picture (its caption, which the inference
+     * job writes for every image, then count, colour, kind and, with two or three shapes, position), picture after
+     * picture, as the local runtime's stream mixes them. 100 put a version's accuracy within about ±3 points, so a
+     * version that reaches 90% is asked a second round, and passes on the two together: one lucky round among the
+     * dozen versions a run promotes does not.
      */
-    private static final int MAX_SHAPES = 1; // the TRAIN stream is ShapesDataset.warmUp: one shape per picture too
-    private static final int PROBES = 40;
-    private static final Duration BUDGET = Duration.ofMinutes(6); // ~3 min on the 2-core dev box
+    private static final int PROBES = 100;
+    private static final double TARGET = 0.9;
+    private static final int HELD_OUT = 64;
+    private static final int SCHEDULE_STEPS = 5000;
+    private static final Duration BUDGET = Duration.ofMinutes(20); // ~8 min on the 2-core dev box
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -76,137 +85,186 @@ class ContinuousTrainingITCase {
 
     @Test
     void answersBecomeRightUnderTheNewestPromotedVersion() throws Exception {
-        SnapshotInitializer.create(modelDir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 5);
+        SnapshotInitializer.create(modelDir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 0);
+        int tileSize = HoVLEConfig.read(modelDir).imageSize();
         Configuration options = new Configuration();
         options.set(InferenceOptions.MODEL_DIR, modelDir.toString());
         options.set(InferenceOptions.MODEL_VERSION, "untrained");
-        options.set(InferenceOptions.MAX_NEW_TOKENS, 8);
+        options.set(InferenceOptions.MAX_NEW_TOKENS, 24); // a caption of three shapes is 20 tokens
+        options.set(InferenceOptions.TOKEN_BUDGET, 256);
         options.set(TrainingOptions.STORE_URI, store.toString());
-        // Both jobs checkpoint to files, as on a cluster: JobManager memory refuses state over 5 MB.
+        // Both jobs checkpoint to files, as on a cluster: the probes' images outgrow JobManager memory's 5 MB.
         options.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        options.set(TrainingOptions.VERSION_INTERVAL, 20);
-        options.set(TrainingOptions.EVAL_SAMPLES, 24);
-        options.set(TrainingOptions.GATE_MAX_ACCURACY_DROP, 0.2);
+        options.set(TrainingOptions.SCHEDULE_STEPS, SCHEDULE_STEPS);
+        options.set(TrainingOptions.WARMUP_STEPS, SCHEDULE_STEPS / 20);
+        options.set(TrainingOptions.MIN_LR_RATIO, 0.05);
+        options.set(TrainingOptions.VERSION_INTERVAL, 250);
+        options.set(TrainingOptions.EVAL_SAMPLES, HELD_OUT);
+        options.set(TrainingOptions.GATE_MAX_ACCURACY_DROP, 0.1);
         ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
         try (JobUnderTest serving = JobUnderTest.start(options, e -> e)) {
             Configuration conf = new Configuration(options);
             conf.set(InferenceOptions.BOOTSTRAP_SERVERS, serving.kafka().bootstrapServers());
             JobClient training = startTraining(conf);
             EventProducer producer = serving.producer();
-            feed(producer, feeder);
+            feed(producer, feeder, ShapesStream.forJob(conf, tileSize));
 
-            ShapesDataset unseen = ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(99)
-                    .optImageSize(56).optMaxShapes(MAX_SHAPES).build();
-            AtomicInteger asked = new AtomicInteger();
+            Probes probes = new Probes(serving, ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optSeed(99)
+                    .optImageSize(tileSize).build());
             long end = System.nanoTime() + BUDGET.toNanos();
-            Score best = new Score(null, 0, 0);
+            Score passed = null;
             String newest = null;
             try (EventReader<ModelUpdate> updates = EventReader.open(serving.kafka().bootstrapServers(),
                     Topic.MODEL_UPDATES.defaultName(), ModelUpdate.class, true)) {
                 String scored = null;
-                while (best.accuracy() < 0.9 && System.nanoTime() < end) {
+                while (passed == null && System.nanoTime() < end) {
                     // Waits for the next update (up to 2 s) rather than asking the same version again.
                     newest = newestPromoted(updates, newest);
                     if (newest == null || newest.equals(scored)) {
                         continue;
                     }
-                    Score score = askAndScore(serving, producer, unseen, asked, newest);
+                    Score first = probes.ask(newest);
                     // Until the engine has swapped the new version in, the old one answers: ask again.
-                    if (score.answered() >= PROBES / 2) {
-                        scored = newest;
-                        best = score;
+                    if (first.answered() < PROBES / 2) {
+                        continue;
+                    }
+                    scored = newest;
+                    System.out.println(first);
+                    if (first.accuracy() >= TARGET) {
+                        Score both = first.plus(probes.ask(newest));
+                        System.out.println("  with a second round: " + both);
+                        passed = both.answered() >= PROBES * 3 / 2 && both.accuracy() >= TARGET ? both : null;
                     }
                 }
             } finally {
                 training.cancel().get();
             }
             assertThat(newest).as("a promoted version").isNotNull();
-            assertThat(best.accuracy()).as("right answers under %s", best.version()).isGreaterThanOrEqualTo(0.9);
+            assertThat(passed).as("a version answering %.0f%% of two rounds of probes right", 100 * TARGET)
+                    .isNotNull();
         } finally {
             feeder.shutdownNow();
         }
     }
 
-    /** Answers by one version to probe questions, and how many of them were right. */
-    private record Score(String version, int answered, int right) {
+    /** Right answers of one version, in all and by kind of question. */
+    private record Score(String version, Map<String, int[]> byKind) {
+        int answered() {
+            return byKind.values().stream().mapToInt(c -> c[1]).sum();
+        }
+
         double accuracy() {
-            return answered == 0 ? 0 : (double) right / answered;
+            int answered = answered();
+            return answered == 0 ? 0 : (double) byKind.values().stream().mapToInt(c -> c[0]).sum() / answered;
+        }
+
+        Score plus(Score other) {
+            Map<String, int[]> sum = new TreeMap<>();
+            for (Score s : List.of(this, other)) {
+                s.byKind.forEach((kind, c) -> {
+                    int[] total = sum.computeIfAbsent(kind, k -> new int[2]);
+                    total[0] += c[0];
+                    total[1] += c[1];
+                });
+            }
+            return new Score(version, sum);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s answered %.1f%% of %d probes right (%s)", version, 100 * accuracy(),
+                    answered(), byKind.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "/"
+                            + e.getValue()[1]).collect(Collectors.joining(", ")));
         }
     }
 
-    /** Asks {@link #PROBES} questions about unseen pictures and scores the answers {@code version} gave. */
-    private static Score askAndScore(JobUnderTest serving, EventProducer producer, ShapesDataset unseen,
-            AtomicInteger asked, String version) throws Exception {
-        Map<String, String> expected = new HashMap<>();
-        while (expected.size() < PROBES) {
-            int n = asked.incrementAndGet();
-            List<EvalQuestion> questions = unseen.questions(n);
-            String imageId = "probe-" + n;
-            Instant now = Instant.now();
-            producer.send(Topic.IMAGES.defaultName(), ImageEvent.newBuilder().setImageId(imageId).setSource("test")
-                    .setEventTime(now).setMediaType("image/png").setData(ByteBuffer.wrap(questions.get(0).images()
-                            .get(0))).build());
-            for (int i = 0; i < questions.size() && expected.size() < PROBES; i++) {
-                String requestId = "qa-" + n + "-" + i;
-                producer.send(Topic.REQUESTS.defaultName(), VlmRequest.newBuilder().setRequestId(requestId)
-                        .setTask(Task.QA).setEventTime(now).setImageIds(List.of(imageId))
-                        .setPrompt(questions.get(i).question()).build());
-                expected.put(requestId, questions.get(i).answer());
-            }
+    /** Pictures the jobs never saw, sent as a user would: the image, then its questions; the job captions it. */
+    private static final class Probes {
+        private final JobUnderTest serving;
+        private final ShapesDataset unseen;
+        private final AtomicInteger pictures = new AtomicInteger();
+
+        Probes(JobUnderTest serving, ShapesDataset unseen) {
+            this.serving = serving;
+            this.unseen = unseen;
         }
-        producer.flush();
-        List<VlmResult> results = serving.outputs().awaitResults(
-                all -> expected.keySet().stream().allMatch(id -> all.stream().anyMatch(r -> r.getRequestId().equals(id))),
-                PROBES + " answers", Duration.ofSeconds(60));
-        int right = 0;
-        int byVersion = 0;
-        for (VlmResult r : results) {
-            String answer = expected.get(r.getRequestId());
-            if (answer == null) {
-                continue;
+
+        /** Asks about whole pictures until {@link #PROBES} answers are due, and scores those {@code version} gave. */
+        Score ask(String version) throws Exception {
+            EventProducer producer = serving.producer();
+            Map<String, EvalQuestion> expected = new HashMap<>();
+            while (expected.size() < PROBES) {
+                int n = pictures.getAndIncrement();
+                List<EvalQuestion> questions = unseen.questions(n);
+                String imageId = "probe-" + n;
+                Instant now = Instant.now();
+                producer.send(Topic.IMAGES.defaultName(), ImageEvent.newBuilder().setImageId(imageId)
+                        .setSource("test").setEventTime(now).setMediaType("image/png")
+                        .setData(ByteBuffer.wrap(questions.get(0).images().get(0))).build());
+                for (EvalQuestion question : questions) {
+                    if (question.caption()) {
+                        expected.put(ImageJoinFunction.CAPTION_PREFIX + imageId, question);
+                        continue;
+                    }
+                    String requestId = "qa-" + n + "-" + expected.size();
+                    producer.send(Topic.REQUESTS.defaultName(), VlmRequest.newBuilder().setRequestId(requestId)
+                            .setTask(Task.QA).setEventTime(now).setImageIds(List.of(imageId))
+                            .setPrompt(question.question()).build());
+                    expected.put(requestId, question);
+                }
             }
-            assertThat(r.getModelVersion()).as("every result names its version").isNotBlank();
-            if (r.getModelVersion().equals(version)) {
-                byVersion++;
-                right += r.getText().strip().equals(answer) ? 1 : 0;
+            producer.flush();
+            List<VlmResult> results = serving.outputs().awaitResults(all -> all.stream().map(VlmResult::getRequestId)
+                    .collect(Collectors.toSet()).containsAll(expected.keySet()), expected.size() + " answers",
+                    Duration.ofSeconds(120));
+            Map<String, int[]> byKind = new TreeMap<>();
+            Set<String> counted = new java.util.HashSet<>();
+            for (VlmResult r : results) {
+                EvalQuestion question = expected.get(r.getRequestId());
+                if (question == null || !counted.add(r.getRequestId())) {
+                    continue;
+                }
+                assertThat(r.getModelVersion()).as("every result names its version").isNotBlank();
+                if (r.getModelVersion().equals(version)) {
+                    int[] kind = byKind.computeIfAbsent(question.kind(), k -> new int[2]);
+                    kind[0] += r.getText().strip().equals(question.answer()) ? 1 : 0;
+                    kind[1]++;
+                }
             }
+            return new Score(version, byKind);
         }
-        return new Score(version, byVersion, right);
     }
 
     /** The newest PROMOTED version committed so far (or {@code known} when nothing newer arrived). */
     private static String newestPromoted(EventReader<ModelUpdate> updates, String known) {
         String newest = known;
         for (EventReader.Received<ModelUpdate> r : updates.poll(Duration.ofSeconds(2))) {
-            if (r.event() != null && r.event().getStatus() == ModelStatus.PROMOTED) {
-                newest = r.event().getVersion();
+            ModelUpdate update = r.event();
+            if (update == null || update.getStatus() == ModelStatus.CANDIDATE) {
+                continue;
+            }
+            System.out.printf("%s %s: %s%n", update.getVersion(), update.getStatus(), update.getReason());
+            if (update.getStatus() == ModelStatus.PROMOTED) {
+                newest = update.getVersion();
             }
         }
         return newest;
     }
 
-    /** The held-out questions, then two training steps' worth of samples every 250 ms. */
-    private static void feed(EventProducer producer, ScheduledExecutorService feeder) {
-        ShapesDataset train = ShapesDataset.warmUp(0, 56); // one shape, all its questions per sample
-        ShapesDataset eval = ShapesDataset.builder().setSplit(ShapesDataset.Split.EVAL).optImageSize(56)
-                .optMaxShapes(MAX_SHAPES).build();
-        List<TrainingSample> heldOut = new ArrayList<>();
-        for (int picture = 0; heldOut.size() < 24; picture++) {
-            heldOut.addAll(ShapesSamples.eval(eval, picture, TrainingStage.INSTRUCTION));
-        }
-        heldOut.subList(0, 24).forEach(s -> producer.send(Topic.SAMPLES.defaultName(), s));
-        AtomicInteger next = new AtomicInteger();
+    /** The held-out questions, then TRAIN samples faster than the trainer takes them: 48 every 250 ms. */
+    private static void feed(EventProducer producer, ScheduledExecutorService feeder, ShapesStream stream) {
+        stream.heldOut(HELD_OUT).forEach(s -> producer.send(Topic.SAMPLES.defaultName(), s));
+        AtomicLong next = new AtomicLong();
         feeder.scheduleAtFixedRate(() -> {
-            for (int i = 0; i < 32; i++) {
-                producer.send(Topic.SAMPLES.defaultName(), ShapesSamples.train(train, next.getAndIncrement(),
-                        TrainingStage.INSTRUCTION));
+            for (int i = 0; i < 48; i++) {
+                producer.send(Topic.SAMPLES.defaultName(), stream.train(next.getAndIncrement()));
             }
         }, 0, 250, TimeUnit.MILLISECONDS);
     }
 
     private static JobClient startTraining(Configuration options) throws Exception {
         Configuration conf = new Configuration(options);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
