@@ -130,4 +130,16 @@ class KubernetesManifestsTest {
             }
         }
     }
+
+    @Test
+    void everyFlinkJobCheckpointsToADirectory() throws IOException {
+        for (JsonNode doc : documents()) {
+            if (doc.path("kind").asText().equals("FlinkDeployment")) {
+                // The jobs' main refuses to start without it (JobConfiguration.requireDurableCheckpoints).
+                assertThat(doc.path("spec").path("flinkConfiguration").path("execution.checkpointing.dir").asText())
+                        .as("execution.checkpointing.dir of " + doc.path("metadata").path("name").asText())
+                        .isNotBlank();
+            }
+        }
+    }
 }
