@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -218,7 +219,7 @@ class ContinuousTrainingITCase {
                     .collect(Collectors.toSet()).containsAll(expected.keySet()), expected.size() + " answers",
                     Duration.ofSeconds(120));
             Map<String, int[]> byKind = new TreeMap<>();
-            Set<String> counted = new java.util.HashSet<>();
+            Set<String> counted = new HashSet<>();
             for (VlmResult r : results) {
                 EvalQuestion question = expected.get(r.getRequestId());
                 if (question == null || !counted.add(r.getRequestId())) {
