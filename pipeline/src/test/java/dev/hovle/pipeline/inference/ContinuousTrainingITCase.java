@@ -69,7 +69,7 @@ class ContinuousTrainingITCase {
     private static final double TARGET = 0.9;
     private static final int HELD_OUT = 64;
     private static final int SCHEDULE_STEPS = 5000;
-    private static final Duration BUDGET = Duration.ofMinutes(30); // 400-654 s in seven runs on the 2-core dev box
+    private static final Duration BUDGET = Duration.ofMinutes(30); // 391-654 s in ten runs on the 2-core dev box
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -91,7 +91,7 @@ class ContinuousTrainingITCase {
         Configuration options = new Configuration();
         options.set(InferenceOptions.MODEL_DIR, modelDir.toString());
         options.set(InferenceOptions.MODEL_VERSION, "untrained");
-        options.set(InferenceOptions.MAX_NEW_TOKENS, 24); // a caption of three shapes is 20 tokens
+        options.set(InferenceOptions.MAX_NEW_TOKENS, 24); // as the local runtime; captions take up to 14 tokens
         options.set(InferenceOptions.TOKEN_BUDGET, 256);
         options.set(TrainingOptions.STORE_URI, store.toString());
         // Both jobs checkpoint to files, as on a cluster: the probes' images outgrow JobManager memory's 5 MB.
@@ -114,6 +114,7 @@ class ContinuousTrainingITCase {
                     .optImageSize(tileSize).build());
             long end = System.nanoTime() + BUDGET.toNanos();
             Score passed = null;
+            Score best = null;
             String newest = null;
             try (EventReader<ModelUpdate> updates = EventReader.open(serving.kafka().bootstrapServers(),
                     Topic.MODEL_UPDATES.defaultName(), ModelUpdate.class, true)) {
@@ -130,6 +131,7 @@ class ContinuousTrainingITCase {
                         continue;
                     }
                     scored = newest;
+                    best = best == null || first.accuracy() > best.accuracy() ? first : best;
                     System.out.println(first);
                     if (first.accuracy() >= TARGET) {
                         Score both = first.plus(probes.ask(newest));
@@ -141,8 +143,8 @@ class ContinuousTrainingITCase {
                 training.cancel().get();
             }
             assertThat(newest).as("a promoted version").isNotNull();
-            assertThat(passed).as("a version answering %.0f%% of two rounds of probes right", 100 * TARGET)
-                    .isNotNull();
+            assertThat(passed).as("a version answering %.0f%% of two rounds of probes right; the best first round: %s",
+                    100 * TARGET, best).isNotNull();
         } finally {
             feeder.shutdownNow();
         }
