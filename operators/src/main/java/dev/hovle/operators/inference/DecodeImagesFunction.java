@@ -2,6 +2,8 @@ package dev.hovle.operators.inference;
 
 import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.deadletter.FailurePolicy;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.PipelineStage;
@@ -13,13 +15,26 @@ import org.apache.flink.util.Collector;
 
 /**
  * Decodes image events from their single-object encoding. Undecodable bytes, an unknown schema fingerprint, or an
- * event with neither or both of data and URI become dead letters with the raw record.
+ * event with neither or both of data and URI become dead letters with the raw record, and inline data over {@link
+ * ImageLimits#maxBytes} an IMAGE_TOO_LARGE one, before it can reach the join's state. URIs are checked where they
+ * are read, in {@link PrepareFunction}.
  */
 public final class DecodeImagesFunction extends ProcessFunction<SourceRecord, IncomingImage> {
     private static final long serialVersionUID = 1L;
 
     private final EventCodec<ImageEvent> codec = EventCodec.of(ImageEvent.class);
+    private final ImageLimits imageLimits;
     private transient DeadLetterCounters deadLetters;
+
+    /** Decodes image events within {@link ImageLimits#DEFAULTS}. */
+    public DecodeImagesFunction() {
+        this(ImageLimits.DEFAULTS);
+    }
+
+    /** Decodes image events within {@code imageLimits}. */
+    public DecodeImagesFunction(ImageLimits imageLimits) {
+        this.imageLimits = imageLimits;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -32,17 +47,31 @@ public final class DecodeImagesFunction extends ProcessFunction<SourceRecord, In
         try {
             image = codec.decode(record.value());
         } catch (EventDecodingException e) {
-            ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(record, e.errorType(), PipelineStage.DECODE,
-                    "image record " + record + ": " + e.getMessage(), null)));
+            fail(ctx, record, e.errorType(), "image record " + record + ": " + e.getMessage());
+            return;
+        } catch (Throwable t) {
+            FailurePolicy.containOrRethrow(t);
+            fail(ctx, record, ErrorType.UNDECODABLE_RECORD, "image record " + record + " could not be decoded: "
+                    + FailurePolicy.describe(t));
             return;
         }
         String problem = problem(image);
         if (problem != null) {
-            ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(record, ErrorType.UNDECODABLE_RECORD,
-                    PipelineStage.DECODE, "image record " + record + ": " + problem, null)));
+            fail(ctx, record, ErrorType.UNDECODABLE_RECORD, "image record " + record + ": " + problem);
+            return;
+        }
+        String tooLarge = image.getData() == null ? null
+                : imageLimits.inlineProblem("image " + image.getImageId(), image.getData().remaining());
+        if (tooLarge != null) {
+            fail(ctx, record, ErrorType.IMAGE_TOO_LARGE, "image record " + record + ": " + tooLarge);
             return;
         }
         out.collect(new IncomingImage(image, record));
+    }
+
+    private void fail(Context ctx, SourceRecord record, ErrorType type, String message) {
+        ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(record, type, PipelineStage.DECODE, message,
+                null)));
     }
 
     /** Why an image event cannot be used, or null. */

@@ -10,11 +10,15 @@ import dev.hovle.model.vision.ImagePreprocessor;
 import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.deadletter.FailurePolicy;
+import dev.hovle.operators.deadletter.RecordAttempts;
+import dev.hovle.operators.images.ImageLimits;
+import dev.hovle.operators.images.ImageReadException;
+import dev.hovle.operators.images.ImageReader;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.PipelineStage;
 import dev.hovle.schemas.VlmRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +29,12 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Prepares work items for the engine in parallel CPU subtasks: reads images given by URI, decodes and tiles them,
- * applies the chat template and tokenizes, and resolves decoding settings. Bad input becomes a dead letter:
- * CORRUPT_IMAGE, UNSUPPORTED_IMAGE_FORMAT, IMAGE_TOO_LARGE, PROMPT_TOO_LONG, or IMAGE_MISSING for an unreadable URI.
+ * Prepares work items for the engine in parallel CPU subtasks: reads images given by URI (within {@link
+ * ImageLimits}), decodes and tiles them, applies the chat template and tokenizes, and resolves decoding settings. Bad
+ * input becomes a dead letter: CORRUPT_IMAGE, UNSUPPORTED_IMAGE_FORMAT, IMAGE_TOO_LARGE, PROMPT_TOO_LONG,
+ * IMAGE_URI_REFUSED for a URI outside the allowed prefixes or not a regular file, IMAGE_MISSING for one that cannot
+ * be read in time, INVALID_REQUEST for anything else the request makes fail ({@link FailurePolicy}); a request that
+ * was in flight each time the job failed is set aside as REPEATED_FAILURE ({@link RecordAttempts}).
  *
  * <pre>{@code
  * PrepareFunction prepare = PrepareFunction.builder().setModelDir("/models/hovle").optMaxNewTokens(64).build();
@@ -41,8 +48,12 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
     private final int maxNewTokens;
     private final Integer maxTiles;
     private final long pixelLimit;
+    private final ImageLimits imageLimits;
+    private final RecordAttempts.Settings attemptSettings;
 
     private transient HoVLETokenizer tokenizer;
+    private transient ImageReader imageReader;
+    private transient RecordAttempts attempts;
     private transient PromptPreparer preparer;
     private transient int contextLength;
     private transient DeadLetterCounters deadLetters;
@@ -54,6 +65,8 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         this.maxNewTokens = b.maxNewTokens;
         this.maxTiles = b.maxTiles;
         this.pixelLimit = b.pixelLimit;
+        this.imageLimits = b.imageLimits;
+        this.attemptSettings = b.attemptSettings;
     }
 
     /** A builder; the model directory is required. */
@@ -72,22 +85,46 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         }
         preparer = b.build();
         contextLength = config.maxContextLength();
+        imageReader = new ImageReader(imageLimits);
+        attempts = RecordAttempts.forSubtask(getRuntimeContext(), "prepare", attemptSettings);
         deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         preprocessMillis = getRuntimeContext().getMetricGroup().addGroup("hovle")
                 .histogram("preprocessMillis", new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
-    public void processElement(WorkItem item, Context ctx, Collector<PreparedRequest> out) throws Exception {
+    public void processElement(WorkItem item, Context ctx, Collector<PreparedRequest> out) {
+        SourceRecord source = item.source();
+        String requestId = item.request().getRequestId();
+        if (attempts.exhausted(source)) {
+            fail(ctx, item, ErrorType.REPEATED_FAILURE, attempts.exhaustedMessage(source, "request " + requestId));
+            return;
+        }
+        attempts.begin(source);
+        try {
+            prepare(item, ctx, out);
+        } catch (Throwable t) {
+            // Whatever one request makes fail is that request's dead letter; only JVM-wide errors restart the job.
+            FailurePolicy.containOrRethrow(t);
+            fail(ctx, item, ErrorType.INVALID_REQUEST, "request " + requestId + " could not be prepared: "
+                    + FailurePolicy.describe(t));
+        }
+        attempts.end(source);
+    }
+
+    private void prepare(WorkItem item, Context ctx, Collector<PreparedRequest> out) {
         long started = System.nanoTime();
         VlmRequest r = item.request();
         List<byte[]> images = new ArrayList<>();
         for (ImageInput image : item.images()) {
+            if (image.data() != null) {
+                images.add(image.data());
+                continue;
+            }
             try {
-                images.add(image.data() != null ? image.data() : read(image.uri()));
-            } catch (IOException e) {
-                fail(ctx, item, ErrorType.IMAGE_MISSING, image.label() + " could not be read from " + image.uri() + ": "
-                        + e.getMessage());
+                images.add(imageReader.read(image.uri()));
+            } catch (ImageReadException e) {
+                fail(ctx, item, errorType(e.reason()), image.label() + ": " + e.getMessage());
                 return;
             }
         }
@@ -100,11 +137,6 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
             return;
         } catch (PromptTooLongException e) {
             fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": " + e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            // No record may stop the job: whatever else the preparer refuses is a request it cannot serve.
-            fail(ctx, item, ErrorType.UNDECODABLE_RECORD, "request " + r.getRequestId() + " could not be prepared: "
-                    + e);
             return;
         }
         GenerationParams params = VlmRequests.generationParams(r, maxNewTokens, preparer);
@@ -123,22 +155,29 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
                 tookMillis, System.currentTimeMillis()));
     }
 
+    private static ErrorType errorType(ImageReadException.Reason reason) {
+        return switch (reason) {
+            case REFUSED -> ErrorType.IMAGE_URI_REFUSED;
+            case TOO_LARGE -> ErrorType.IMAGE_TOO_LARGE;
+            case UNREADABLE -> ErrorType.IMAGE_MISSING;
+        };
+    }
+
     private void fail(Context ctx, WorkItem item, ErrorType type, String message) {
         ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(item.source(), type, PipelineStage.PREPARE,
                 message, null)));
     }
 
-    private static byte[] read(String uri) throws IOException {
-        org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(uri);
-        try (InputStream in = path.getFileSystem().open(path)) {
-            return in.readAllBytes();
-        }
-    }
-
     @Override
-    public void close() {
+    public void close() throws IOException {
         if (tokenizer != null) {
             tokenizer.close();
+        }
+        if (imageReader != null) {
+            imageReader.close();
+        }
+        if (attempts != null) {
+            attempts.close();
         }
     }
 
@@ -149,6 +188,8 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         private int maxNewTokens = 64;
         private Integer maxTiles;
         private long pixelLimit = ImagePreprocessor.DEFAULT_PIXEL_LIMIT;
+        private ImageLimits imageLimits = ImageLimits.DEFAULTS;
+        private RecordAttempts.Settings attemptSettings = RecordAttempts.Settings.DEFAULTS;
 
         private Builder() {}
 
@@ -179,6 +220,18 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         /** Largest image in pixels, checked before decoding (default {@link ImagePreprocessor#DEFAULT_PIXEL_LIMIT}). */
         public Builder optPixelLimit(long value) {
             this.pixelLimit = value;
+            return this;
+        }
+
+        /** Which URIs images may be read from, and how large and slow a read may be (default: no URIs). */
+        public Builder optImageLimits(ImageLimits value) {
+            this.imageLimits = value;
+            return this;
+        }
+
+        /** Where the subtasks keep their {@link RecordAttempts} ledgers, and when a request is set aside. */
+        public Builder optRecordAttempts(RecordAttempts.Settings value) {
+            this.attemptSettings = value;
             return this;
         }
 

@@ -19,15 +19,24 @@ public final class VlmRequests {
 
     private VlmRequests() {}
 
-    /** Why {@code r} cannot be served, or null when it can. */
-    public static String problem(VlmRequest r) {
+    /**
+     * Why {@code r} cannot be served, or null when it can: a message naming the field and what it may hold.
+     *
+     * @param maxImages the most images (named and inline) one request may have
+     */
+    public static String problem(VlmRequest r, int maxImages) {
         if (r.getRequestId() == null || r.getRequestId().isBlank()) {
             return "request has no id";
         }
         Task task = r.getTask();
         int images = r.getImageIds().size() + r.getImages().size();
         if (task == Task.UNKNOWN) {
-            return "request " + r.getRequestId() + " has a task this job does not know";
+            return "request " + r.getRequestId() + " has a task this job does not know (task must be one of CAPTION, "
+                    + "QA, CHAT)";
+        }
+        if (images > maxImages) {
+            return "request " + r.getRequestId() + " has " + images + " images; imageIds and images together may "
+                    + "hold at most " + maxImages + " (hovle.requests.max-images)";
         }
         if (task == Task.CAPTION && images == 0) {
             return "CAPTION request " + r.getRequestId() + " has no image";

@@ -72,7 +72,7 @@ class DecodeRequestsFunctionTest {
         harness.processElement(new StreamRecord<>(TestEvents.incoming(noImage, 13).source()));
 
         assertThat(deadLetters()).singleElement().satisfies(letter -> {
-            assertThat(letter.getErrorType()).isEqualTo(ErrorType.UNDECODABLE_RECORD);
+            assertThat(letter.getErrorType()).isEqualTo(ErrorType.INVALID_REQUEST);
             assertThat(letter.getMessage()).contains("CAPTION request req-x has no image");
         });
         assertThat(harness.extractOutputValues()).isEmpty();

@@ -7,12 +7,14 @@ import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.GenerationParams;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.PipelineStage;
 import dev.hovle.schemas.VlmRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -35,8 +37,13 @@ class PrepareFunctionTest {
     }
 
     private void open(long pixelLimit) throws Exception {
+        open(pixelLimit, ImageLimits.DEFAULTS);
+    }
+
+    private void open(long pixelLimit, ImageLimits limits) throws Exception {
         harness = ProcessFunctionTestHarnesses.forProcessFunction(PrepareFunction.builder()
-                .setModelDir(modelDir.toString()).optMaxNewTokens(16).optPixelLimit(pixelLimit).build());
+                .setModelDir(modelDir.toString()).optMaxNewTokens(16).optPixelLimit(pixelLimit)
+                .optImageLimits(limits).build());
     }
 
     @AfterEach
@@ -94,13 +101,54 @@ class PrepareFunctionTest {
 
     @Test
     void sendsUnreadableImageUriToDeadLettersAsMissing() throws Exception {
-        open(1_000_000);
-        ImageEvent byUri = ImageEvent.newBuilder(TestEvents.image("img-uri", new byte[0])).setData(null)
-                .setUri(modelDir.resolve("no-such-image.png").toUri().toString()).build();
-        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-uri", "What?", "img-uri"), byUri)));
+        open(1_000_000, allowing(modelDir));
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-uri", "What?", "img-uri"),
+                byUri("img-uri", modelDir.resolve("no-such-image.png").toUri().toString()))));
 
         assertThat(deadLetters()).singleElement()
                 .satisfies(letter -> assertThat(letter.getErrorType()).isEqualTo(ErrorType.IMAGE_MISSING));
+    }
+
+    @Test
+    void readsAnImageUriUnderAnAllowedPrefix() throws Exception {
+        Path image = Files.write(modelDir.resolve("allowed.png"), TestImages.png(56, 56));
+        open(1_000_000, allowing(modelDir));
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-uri", "What?", "img-uri"),
+                byUri("img-uri", image.toUri().toString()))));
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(p -> assertThat(p.pixels().tiles()).isPositive());
+    }
+
+    @Test
+    void refusesAnImageUriOutsideTheAllowedPrefixesWithoutEchoingTheFile() throws Exception {
+        open(1_000_000, allowing(modelDir));
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-etc", "What?", "img-etc"),
+                byUri("img-etc", "file:///etc/passwd"))));
+
+        assertThat(deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.getErrorType()).isEqualTo(ErrorType.IMAGE_URI_REFUSED);
+            assertThat(letter.getMessage()).contains("file:///etc/passwd").doesNotContain("root").doesNotContain("0x");
+        });
+    }
+
+    @Test
+    void refusesADeviceUriEvenUnderAnAllowedPrefix() throws Exception {
+        open(1_000_000, allowing(Path.of("/dev")));
+        harness.processElement(new StreamRecord<>(item(TestEvents.qa("req-zero", "What?", "img-zero"),
+                byUri("img-zero", "file:///dev/zero"))));
+
+        assertThat(deadLetters()).singleElement()
+                .satisfies(letter -> assertThat(letter.getErrorType()).isEqualTo(ErrorType.IMAGE_URI_REFUSED));
+    }
+
+    private static ImageLimits allowing(Path dir) {
+        return new ImageLimits(List.of(dir.toUri().toString()), ImageLimits.DEFAULT_MAX_BYTES,
+                ImageLimits.DEFAULT_READ_TIMEOUT, ImageLimits.DEFAULT_MAX_PER_REQUEST);
+    }
+
+    private static ImageEvent byUri(String id, String uri) {
+        return ImageEvent.newBuilder(TestEvents.image(id, new byte[0])).setData(null).setUri(uri).build();
     }
 
     private DeadLetter deadLetterFor(byte[] image, long pixelLimit) throws Exception {

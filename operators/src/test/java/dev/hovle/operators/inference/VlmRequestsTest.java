@@ -34,7 +34,7 @@ class VlmRequestsTest {
     void refusesPlaceholdersThatDoNotMatchTheImages() {
         VlmRequest r = TestEvents.qa("r", "<image> and <image>?", "a");
 
-        assertThat(VlmRequests.problem(r)).contains("2 <image> placeholders for 1 images");
+        assertThat(VlmRequests.problem(r, 16)).contains("2 <image> placeholders for 1 images");
     }
 
     @Test
@@ -43,7 +43,7 @@ class VlmRequestsTest {
                 .setHistory(List.of(new ChatTurn(ChatRole.ASSISTANT, "Hi"), new ChatTurn(ChatRole.USER, "Hello")))
                 .build();
 
-        assertThat(VlmRequests.problem(chat)).contains("history turn 0 is ASSISTANT");
+        assertThat(VlmRequests.problem(chat, 16)).contains("history turn 0 is ASSISTANT");
     }
 
     @Test
@@ -51,7 +51,15 @@ class VlmRequestsTest {
         VlmRequest r = VlmRequest.newBuilder(TestEvents.qa("r", "What?"))
                 .setGeneration(GenerationParams.newBuilder().setTopP(0f).build()).build();
 
-        assertThat(VlmRequests.problem(r)).contains("topP must be in (0, 1]");
+        assertThat(VlmRequests.problem(r, 16)).contains("topP must be in (0, 1]");
+    }
+
+    @Test
+    void refusesMoreImagesThanTheLimit() {
+        VlmRequest r = TestEvents.qa("r", "Which is red?", "a", "b", "c");
+
+        assertThat(VlmRequests.problem(r, 2)).contains("has 3 images").contains("at most 2");
+        assertThat(VlmRequests.problem(r, 3)).isNull();
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.hovle.schemas.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.FinishReason;
 import dev.hovle.schemas.SampleEvents;
 import dev.hovle.schemas.Task;
@@ -27,8 +29,11 @@ class SchemaEvolutionTest {
     private static final Schema V1 = vlmResultV1();
 
     static Schema vlmResultV1() {
-        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(
-                "/dev/hovle/schemas/history/VlmResult-v1.avsc")) {
+        return history("VlmResult-v1.avsc");
+    }
+
+    private static Schema history(String file) {
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/dev/hovle/schemas/history/" + file)) {
             return new Schema.Parser().parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -113,5 +118,36 @@ class SchemaEvolutionTest {
 
         assertThat(read.getTask()).isEqualTo(Task.UNKNOWN);
         assertThat(read.getRequestId()).isEqualTo("req-9");
+    }
+
+    @Test
+    void oldDeadLetterReadersSeeTheNewErrorTypesAsUnknown() throws EventDecodingException {
+        Schema v1 = history("DeadLetter-v1.avsc");
+        DeadLetter refused = DeadLetter.newBuilder(SampleEvents.deadLetter()).setErrorType(ErrorType.INVALID_REQUEST)
+                .setMessage("request req-1: topP must be in (0, 1], found 7.0").build();
+        byte[] message = EventCodec.of(DeadLetter.class).encode(refused);
+
+        GenericRecord read = EventCodec.generic(v1).withWriterSchema(DeadLetter.getClassSchema()).decode(message);
+
+        assertThat(read.get("errorType")).hasToString("UNKNOWN");
+        assertThat(read.get("message")).hasToString(refused.getMessage());
+        assertThat(read.get("sourceOffset")).isEqualTo(1234L);
+    }
+
+    @Test
+    void newDeadLetterReadersReadOldDeadLetters() throws EventDecodingException {
+        Schema v1 = history("DeadLetter-v1.avsc");
+        byte[] message = EventCodec.generic(v1).encode(new GenericRecordBuilder(v1)
+                .set("sourceTopic", "hovle.requests")
+                .set("errorType", new GenericData.EnumSymbol(v1.getField("errorType").schema(), "CORRUPT_IMAGE"))
+                .set("message", "request req-1: truncated PNG")
+                .set("stage", new GenericData.EnumSymbol(v1.getField("stage").schema(), "PREPARE"))
+                .set("time", SampleEvents.T0.toEpochMilli())
+                .build());
+
+        DeadLetter read = EventCodec.of(DeadLetter.class).withWriterSchema(v1).decode(message);
+
+        assertThat(read.getErrorType()).isEqualTo(ErrorType.CORRUPT_IMAGE);
+        assertThat(read.getMessage()).isEqualTo("request req-1: truncated PNG");
     }
 }
