@@ -2,7 +2,6 @@ package dev.hovle.model.vision;
 
 import dev.hovle.model.vision.InvalidImageException.Reason;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 
 /** The encoded formats the preprocessor decodes, recognised by their magic bytes (never by a file name). */
 enum ImageFormat {
@@ -27,7 +26,10 @@ enum ImageFormat {
                 "unsupported image format: " + describeOther(data) + "; expected PNG, JPEG or WebP");
     }
 
-    /** Names the commonest other formats so that dead letters say what was actually sent. */
+    /**
+     * Names the commonest other formats so that dead letters say what was actually sent, by kind only: no bytes of
+     * the data are echoed.
+     */
     private static String describeOther(byte[] data) {
         if (data.length == 0) {
             return "empty input";
@@ -48,10 +50,10 @@ enum ImageFormat {
             return "PSD";
         }
         if (startsWith(data, 4, ascii("ftyp"))) {
-            return "ISO media (HEIF/AVIF/MP4, brand '" + printable(data, 8, 4) + "')";
+            return "ISO media (HEIF/AVIF/MP4)";
         }
         if (startsWith(data, 0, ascii("RIFF"))) {
-            return "RIFF container of type '" + printable(data, 8, 4) + "'";
+            return "a RIFF container other than WebP";
         }
         if (startsWith(data, 0, new byte[] {0, 0, 0, 0x0C, 'j', 'P', ' ', ' '})) {
             return "JPEG 2000";
@@ -59,9 +61,8 @@ enum ImageFormat {
         if (startsWith(data, 0, ascii("%PDF"))) {
             return "PDF";
         }
-        int n = Math.min(8, data.length);
-        return "unrecognised data (" + data.length + " bytes, starting 0x"
-                + HexFormat.of().formatHex(data, 0, n) + ")";
+        // Only the size: a message may reach a dead-letter topic, and the bytes may come from a file nobody sent.
+        return "unrecognised data (" + data.length + " bytes)";
     }
 
     private static boolean startsWith(byte[] data, int offset, byte[] prefix) {
@@ -74,15 +75,6 @@ enum ImageFormat {
             }
         }
         return true;
-    }
-
-    private static String printable(byte[] data, int offset, int length) {
-        StringBuilder out = new StringBuilder();
-        for (int i = offset; i < Math.min(data.length, offset + length); i++) {
-            char c = (char) (data[i] & 0xFF);
-            out.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return out.toString();
     }
 
     private static byte[] ascii(String s) {

@@ -34,7 +34,8 @@ class InvalidImageTest {
         InvalidImageException empty = refusal(new byte[0]);
 
         assertThat(garbage.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT);
-        assertThat(garbage.getMessage()).contains("unrecognised data").contains("0x68656c6c6f2c206e");
+        assertThat(garbage.getMessage()).contains("unrecognised data (19 bytes)").doesNotContain("0x")
+                .doesNotContain("hello");
         assertThat(empty.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT);
         assertThat(empty.getMessage()).contains("empty input");
     }
