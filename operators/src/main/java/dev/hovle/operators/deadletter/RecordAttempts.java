@@ -6,10 +6,12 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -19,13 +21,22 @@ import org.apache.flink.api.common.functions.RuntimeContext;
 /**
  * Bounds how often one record can restart a job. Flink restores state from the last checkpoint after a failure, so
  * no state can remember "this record was being processed when the task died"; this ledger can: a small file per
- * operator subtask, outside Flink's state, names the records in flight (and the one blamed, when the failure came
- * from a known record). When the subtask opens again in the same job, each record that was in flight (or only the
- * blamed one) has one more failed attempt; once a record has failed {@code maxAttempts} times it is set aside as a
- * REPEATED_FAILURE dead letter instead of being processed again.
+ * operator subtask, outside Flink's state, names the records in flight and counts failed attempts.
  *
- * <p>The ledger survives task restarts and TaskManager processes that die, as long as the subtask comes back on a
- * host that keeps {@code hovle.failures.ledger-dir}; a subtask moved to another host starts a fresh count, and
+ * <ul>
+ *   <li>When a subtask knows which record fails the job (an error it must rethrow), it {@link #blame}s it: that
+ *       record's count goes up at once.
+ *   <li>When the process died without a word, the subtask finds its records still in flight when it opens again in
+ *       the same job, and charges each of them one failed attempt.
+ * </ul>
+ *
+ * <p>A record's count is the sum over the files of all the operator's subtasks (read when a subtask opens), because
+ * a replayed record may reach another subtask. Once it reaches {@code maxAttempts} the record is set aside as a
+ * REPEATED_FAILURE dead letter instead of being processed again. A blamed record is set aside after exactly
+ * {@code maxAttempts} restarts; an unexplained one after at most one more (a sibling may open before the charge).
+ *
+ * <p>The ledger survives task restarts and TaskManager processes that die, as long as the subtasks come back on
+ * hosts that keep {@code hovle.failures.ledger-dir}; a subtask moved to another host starts a fresh count, and
  * Flink's restart strategy remains the outer bound. Writes go to the page cache (no fsync): a crash of the process
  * keeps them, a crash of the machine may not.
  */
@@ -49,12 +60,16 @@ public final class RecordAttempts implements AutoCloseable {
         }
     }
 
+    private static final String SUFFIX = ".attempts";
+
     /** Failure counts kept at most; the oldest are forgotten first. */
     private static final int MAX_REMEMBERED = 1000;
 
     private final FileChannel file;
     private final int maxAttempts;
     private final Map<String, Integer> failures = new LinkedHashMap<>();
+    /** Failure counts in the sibling subtasks' files when this one opened. */
+    private final Map<String, Integer> siblingFailures = new HashMap<>();
     private final Set<String> inFlight = new LinkedHashSet<>();
     private String blamed;
 
@@ -70,44 +85,61 @@ public final class RecordAttempts implements AutoCloseable {
             throws IOException {
         Path root = settings.dir() != null ? Path.of(settings.dir())
                 : Path.of(System.getProperty("java.io.tmpdir"), "hovle-record-attempts");
-        return open(root.resolve(context.getJobInfo().getJobId().toString())
-                .resolve(operator + "-" + context.getTaskInfo().getIndexOfThisSubtask() + ".attempts"),
-                settings.maxAttempts());
+        return open(root.resolve(context.getJobInfo().getJobId().toString()).resolve(operator),
+                "subtask-" + context.getTaskInfo().getIndexOfThisSubtask(), settings.maxAttempts());
     }
 
-    /** Opens (or creates) the ledger in {@code path}, charging a failed attempt to what was left in flight. */
-    public static RecordAttempts open(Path path, int maxAttempts) throws IOException {
+    /**
+     * Opens (or creates) the ledger {@code name} among the sibling ledgers in {@code dir}, charging a failed attempt
+     * to what it had left in flight unless it had blamed a record.
+     */
+    public static RecordAttempts open(Path dir, String name, int maxAttempts) throws IOException {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("max attempts must be at least 1, found " + maxAttempts);
         }
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        RecordAttempts ledger = new RecordAttempts(FileChannel.open(path, StandardOpenOption.CREATE,
+        Files.createDirectories(dir);
+        Path own = dir.resolve(name + SUFFIX);
+        RecordAttempts ledger = new RecordAttempts(FileChannel.open(own, StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE), maxAttempts);
-        ledger.load(Files.readAllLines(path, StandardCharsets.UTF_8));
+        ledger.load(Files.readAllLines(own, StandardCharsets.UTF_8));
         ledger.save();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path sibling : siblings) {
+                if (!sibling.equals(own)) {
+                    parse(Files.readAllLines(sibling, StandardCharsets.UTF_8), ledger.siblingFailures, null);
+                }
+            }
+        }
         return ledger;
     }
 
-    private void load(Iterable<String> lines) {
-        Set<String> leftInFlight = new LinkedHashSet<>();
-        String leftBlamed = null;
+    /** Adds a ledger's failure counts to {@code counts} and its records in flight to {@code inFlight} (if given). */
+    private static String parse(Iterable<String> lines, Map<String, Integer> counts, Set<String> inFlight) {
+        String blamed = null;
         for (String line : lines) {
             String[] f = line.split(" ");
             // A line torn by a crash mid-write is skipped: at worst one failure is not counted.
             if (f.length == 3 && f[0].equals("failed")) {
                 try {
-                    failures.put(f[1], Integer.parseInt(f[2]));
+                    counts.merge(f[1], Integer.parseInt(f[2]), Integer::sum);
                 } catch (NumberFormatException e) {
                     continue;
                 }
-            } else if (f.length == 2 && f[0].equals("inflight")) {
-                leftInFlight.add(f[1]);
+            } else if (f.length == 2 && f[0].equals("inflight") && inFlight != null) {
+                inFlight.add(f[1]);
             } else if (f.length == 2 && f[0].equals("blamed")) {
-                leftBlamed = f[1];
+                blamed = f[1];
             }
         }
-        for (String record : leftBlamed != null ? Set.of(leftBlamed) : leftInFlight) {
-            failures.merge(record, 1, Integer::sum);
+        return blamed;
+    }
+
+    private void load(Iterable<String> lines) {
+        Set<String> leftInFlight = new LinkedHashSet<>();
+        String leftBlamed = parse(lines, failures, leftInFlight);
+        if (leftBlamed == null) {
+            // Died without naming a culprit: everything it was processing is suspect.
+            leftInFlight.forEach(record -> failures.merge(record, 1, Integer::sum));
         }
         while (failures.size() > MAX_REMEMBERED) {
             failures.remove(failures.keySet().iterator().next());
@@ -116,7 +148,8 @@ public final class RecordAttempts implements AutoCloseable {
 
     /** How many attempts at {@code record} ended with the job failing. */
     public synchronized int failures(SourceRecord record) {
-        return failures.getOrDefault(key(record), 0);
+        String key = key(record);
+        return failures.getOrDefault(key, 0) + siblingFailures.getOrDefault(key, 0);
     }
 
     /** Whether {@code record} has failed {@code maxAttempts} times and must not be processed again. */
@@ -143,9 +176,13 @@ public final class RecordAttempts implements AutoCloseable {
         }
     }
 
-    /** Names {@code record} as what is failing the job, so only it is charged the failed attempt. */
+    /**
+     * Charges {@code record} the failed attempt it is about to cause, and clears the others in flight of suspicion.
+     * Call it just before rethrowing the error that fails the job.
+     */
     public synchronized void blame(SourceRecord record) {
         blamed = key(record);
+        failures.merge(blamed, 1, Integer::sum);
         save();
     }
 

@@ -9,6 +9,9 @@ import dev.hovle.model.train.SampleEncoder;
 import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.deadletter.FailurePolicy;
+import dev.hovle.operators.deadletter.RecordAttempts;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.schemas.ChatRole;
 import dev.hovle.schemas.ChatTurn;
@@ -37,13 +40,17 @@ import org.apache.flink.util.Collector;
  * template and labels. Runs in parallel CPU subtasks ahead of the trainer. Samples for another stage are skipped and
  * counted ({@code samplesOfOtherStages}): a topic may feed several trainers. Everything else that cannot be trained
  * on becomes a dead letter with the raw record: undecodable bytes, an unknown split, turns that do not alternate
- * user/assistant, broken images, a sequence longer than the context, teacher targets of the wrong shape.
+ * user/assistant, broken images or images over {@link ImageLimits#maxBytes}, a sequence longer than the context,
+ * teacher targets of the wrong shape, and anything else one sample makes fail ({@link FailurePolicy}); a sample that
+ * was in flight each time the job failed is set aside as REPEATED_FAILURE ({@link RecordAttempts}).
  */
 public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, PreparedSample> {
     private static final long serialVersionUID = 1L;
 
     private final String modelDir;
     private final TrainingStage stage;
+    private final ImageLimits imageLimits;
+    private final RecordAttempts.Settings attemptSettings;
 
     private transient EventCodec<TrainingSample> codec;
     private transient HoVLETokenizer tokenizer;
@@ -52,11 +59,23 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
     private transient int tokensPerTile;
     private transient DeadLetterCounters deadLetters;
     private transient Counter otherStages;
+    private transient RecordAttempts attempts;
 
-    /** Prepares the samples of {@code stage} for the model in {@code modelDir}. */
+    /** Prepares the samples of {@code stage} for the model in {@code modelDir}, within the default limits. */
     public PrepareSamplesFunction(String modelDir, TrainingStage stage) {
+        this(modelDir, stage, ImageLimits.DEFAULTS, RecordAttempts.Settings.DEFAULTS);
+    }
+
+    /**
+     * Prepares the samples of {@code stage} for the model in {@code modelDir}; images over {@code imageLimits} and
+     * samples that failed the job {@code attemptSettings.maxAttempts()} times become dead letters.
+     */
+    public PrepareSamplesFunction(String modelDir, TrainingStage stage, ImageLimits imageLimits,
+            RecordAttempts.Settings attemptSettings) {
         this.modelDir = modelDir;
         this.stage = stage;
+        this.imageLimits = imageLimits;
+        this.attemptSettings = attemptSettings;
     }
 
     @Override
@@ -69,10 +88,29 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
         tokensPerTile = config.tokensPerTile();
         deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         otherStages = getRuntimeContext().getMetricGroup().addGroup("hovle").counter("samplesOfOtherStages");
+        attempts = RecordAttempts.forSubtask(getRuntimeContext(), "prepare-samples", attemptSettings);
     }
 
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<PreparedSample> out) {
+        if (attempts.exhausted(record)) {
+            fail(ctx, record, ErrorType.REPEATED_FAILURE, PipelineStage.PREPARE,
+                    attempts.exhaustedMessage(record, "sample record " + record));
+            return;
+        }
+        attempts.begin(record);
+        try {
+            prepare(record, ctx, out);
+        } catch (Throwable t) {
+            // Whatever one sample makes fail is that sample's dead letter; only JVM-wide errors restart the job.
+            FailurePolicy.containOrRethrow(t);
+            fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.PREPARE, "sample record " + record
+                    + " could not be prepared: " + FailurePolicy.describe(t));
+        }
+        attempts.end(record);
+    }
+
+    private void prepare(SourceRecord record, Context ctx, Collector<PreparedSample> out) {
         TrainingSample sample;
         try {
             sample = codec.decode(record.value());
@@ -89,6 +127,20 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
         if (problem != null) {
             fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.DECODE, "sample " + id + ": " + problem);
             return;
+        }
+        if (sample.getImages().size() > imageLimits.maxPerRequest()) {
+            fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.DECODE, "sample " + id + " has "
+                    + sample.getImages().size() + " images, at most " + imageLimits.maxPerRequest()
+                    + " (hovle.requests.max-images)");
+            return;
+        }
+        for (int i = 0; i < sample.getImages().size(); i++) {
+            String tooLarge = imageLimits.inlineProblem("sample " + id + ": image " + (i + 1),
+                    sample.getImages().get(i).getData().remaining());
+            if (tooLarge != null) {
+                fail(ctx, record, ErrorType.IMAGE_TOO_LARGE, PipelineStage.DECODE, tooLarge);
+                return;
+            }
         }
         Sample conversation = new Sample(id, images(sample), turns(sample));
         EncodedSample encoded;
@@ -188,9 +240,12 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         if (tokenizer != null) {
             tokenizer.close();
+        }
+        if (attempts != null) {
+            attempts.close();
         }
     }
 }

@@ -15,21 +15,20 @@ class RecordAttemptsTest {
     private final SourceRecord innocent = new SourceRecord("hovle.requests", 0, 7, null, null);
 
     /** A task attempt that begins {@code record} and dies without ending it (the ledger is just not closed). */
-    private void dieWhileProcessing(Path file, SourceRecord record) throws Exception {
-        RecordAttempts attempt = RecordAttempts.open(file, 3);
+    private void dieWhileProcessing(String subtask, SourceRecord record) throws Exception {
+        RecordAttempts attempt = RecordAttempts.open(dir, subtask, 3);
         attempt.begin(record);
     }
 
     @Test
     void setsARecordAsideAfterTheJobFailedWhileItWasInFlightMaxAttemptsTimes() throws Exception {
-        Path file = dir.resolve("prepare-0.attempts");
         for (int failure = 1; failure <= 3; failure++) {
-            RecordAttempts restarted = RecordAttempts.open(file, 3);
+            RecordAttempts restarted = RecordAttempts.open(dir, "subtask-0", 3);
             assertThat(restarted.exhausted(poison)).as("before failure %d", failure).isFalse();
             restarted.begin(poison);
             // the task dies here: nothing ends the record, nothing closes the ledger
         }
-        RecordAttempts afterThird = RecordAttempts.open(file, 3);
+        RecordAttempts afterThird = RecordAttempts.open(dir, "subtask-0", 3);
 
         assertThat(afterThird.failures(poison)).isEqualTo(3);
         assertThat(afterThird.exhausted(poison)).isTrue();
@@ -39,13 +38,12 @@ class RecordAttemptsTest {
 
     @Test
     void chargesNothingToRecordsThatEndedBeforeTheFailure() throws Exception {
-        Path file = dir.resolve("prepare-0.attempts");
-        RecordAttempts first = RecordAttempts.open(file, 3);
+        RecordAttempts first = RecordAttempts.open(dir, "subtask-0", 3);
         first.begin(innocent);
         first.end(innocent);
         first.begin(poison);
 
-        RecordAttempts second = RecordAttempts.open(file, 3);
+        RecordAttempts second = RecordAttempts.open(dir, "subtask-0", 3);
 
         assertThat(second.failures(innocent)).isZero();
         assertThat(second.failures(poison)).isEqualTo(1);
@@ -53,27 +51,42 @@ class RecordAttemptsTest {
 
     @Test
     void chargesOnlyTheBlamedRecordWhenOneWasBlamed() throws Exception {
-        Path file = dir.resolve("generate-0.attempts");
-        RecordAttempts first = RecordAttempts.open(file, 3);
+        RecordAttempts first = RecordAttempts.open(dir, "subtask-0", 3);
         first.begin(innocent);
         first.begin(poison);
         first.blame(poison);
 
-        RecordAttempts second = RecordAttempts.open(file, 3);
+        RecordAttempts second = RecordAttempts.open(dir, "subtask-0", 3);
 
         assertThat(second.failures(poison)).isEqualTo(1);
         assertThat(second.failures(innocent)).isZero();
     }
 
     @Test
+    void countsFailuresARecordCausedInAnotherSubtask() throws Exception {
+        RecordAttempts subtask0 = RecordAttempts.open(dir, "subtask-0", 2);
+        subtask0.begin(poison);
+        subtask0.blame(poison);
+        // After the restart the replayed record reaches subtask 1, and fails the job there too.
+        RecordAttempts subtask1 = RecordAttempts.open(dir, "subtask-1", 2);
+        assertThat(subtask1.exhausted(poison)).isFalse();
+        subtask1.begin(poison);
+        subtask1.blame(poison);
+
+        RecordAttempts thirdTry = RecordAttempts.open(dir, "subtask-0", 2);
+
+        assertThat(thirdTry.failures(poison)).isEqualTo(2);
+        assertThat(thirdTry.exhausted(poison)).isTrue();
+    }
+
+    @Test
     void keepsCountsAcrossRestartsThatCompleteNormally() throws Exception {
-        Path file = dir.resolve("prepare-1.attempts");
-        dieWhileProcessing(file, poison);
-        RecordAttempts second = RecordAttempts.open(file, 3);
+        dieWhileProcessing("subtask-1", poison);
+        RecordAttempts second = RecordAttempts.open(dir, "subtask-1", 3);
         second.begin(innocent);
         second.end(innocent);
         second.close();
 
-        assertThat(RecordAttempts.open(file, 3).failures(poison)).isEqualTo(1);
+        assertThat(RecordAttempts.open(dir, "subtask-1", 3).failures(poison)).isEqualTo(1);
     }
 }

@@ -25,6 +25,8 @@ import static dev.hovle.pipeline.inference.InferenceOptions.THREADS;
 import static dev.hovle.pipeline.inference.InferenceOptions.TOKEN_BUDGET;
 
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.deadletter.RecordAttempts;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.inference.DecodeImagesFunction;
 import dev.hovle.operators.inference.DecodeRequestsFunction;
 import dev.hovle.operators.inference.EngineFactory;
@@ -128,10 +130,10 @@ public final class InferenceJob {
     public void addTo(StreamExecutionEnvironment env) {
         SingleOutputStreamOperator<IncomingImage> images = env
                 .fromSource(b.imageSource, WatermarkStrategy.noWatermarks(), "images").uid("images-source")
-                .process(new DecodeImagesFunction()).name("decode images").uid("decode-images");
+                .process(new DecodeImagesFunction(b.imageLimits)).name("decode images").uid("decode-images");
         SingleOutputStreamOperator<IncomingRequest> requests = env
                 .fromSource(b.requestSource, WatermarkStrategy.noWatermarks(), "requests").uid("requests-source")
-                .process(new DecodeRequestsFunction()).name("decode requests").uid("decode-requests");
+                .process(new DecodeRequestsFunction(b.imageLimits)).name("decode requests").uid("decode-requests");
         DataStream<ImageNeed> needs = requests.flatMap(new ImageNeedsFunction()).name("image needs").uid("image-needs");
 
         SingleOutputStreamOperator<ImagePart> parts = images.keyBy(i -> i.image().getImageId())
@@ -145,7 +147,8 @@ public final class InferenceJob {
         DataStream<WorkItem> work = assembled.union(parts.getSideOutput(ImageJoinFunction.CAPTIONS));
 
         PrepareFunction.Builder prepareBuilder = PrepareFunction.builder().setModelDir(b.engine.modelDir())
-                .optCaptionPrompt(b.captionPrompt).optMaxNewTokens(b.maxNewTokens).optPixelLimit(b.pixelLimit);
+                .optCaptionPrompt(b.captionPrompt).optMaxNewTokens(b.maxNewTokens).optPixelLimit(b.pixelLimit)
+                .optImageLimits(b.imageLimits).optRecordAttempts(b.recordAttempts);
         if (b.maxTiles != null) {
             prepareBuilder.optMaxTiles(b.maxTiles);
         }
@@ -170,7 +173,7 @@ public final class InferenceJob {
         DataStream<PreparedRequest> toGenerate = followedPrepared != null ? followedPrepared : prepared;
         int capacity = b.generateCapacity != null ? b.generateCapacity : 2 * b.engine.factory().maxConcurrency();
         SingleOutputStreamOperator<Generation> generated = AsyncDataStream.unorderedWait(toGenerate,
-                new GenerateFunction(b.engine), b.generateTimeout.toMillis(), TimeUnit.MILLISECONDS, capacity)
+                new GenerateFunction(b.engine, b.recordAttempts), b.generateTimeout.toMillis(), TimeUnit.MILLISECONDS, capacity)
                 .name("generate").uid("generate");
         SingleOutputStreamOperator<VlmResult> results = generated.process(new ResultFunction(b.engine.modelDir()))
                 .name("results").uid("results");
@@ -222,6 +225,8 @@ public final class InferenceJob {
         private int maxNewTokens = MAX_NEW_TOKENS.defaultValue();
         private Integer maxTiles;
         private long pixelLimit = PIXEL_LIMIT.defaultValue();
+        private ImageLimits imageLimits = ImageLimits.DEFAULTS;
+        private RecordAttempts.Settings recordAttempts = RecordAttempts.Settings.DEFAULTS;
         private Integer prepareParallelism;
         private Integer generateParallelism;
         private Integer generateCapacity;
@@ -246,6 +251,8 @@ public final class InferenceJob {
             maxNewTokens = config.get(MAX_NEW_TOKENS);
             maxTiles = config.getOptional(MAX_TILES).orElse(null);
             pixelLimit = config.get(PIXEL_LIMIT);
+            imageLimits = InferenceOptions.imageLimits(config);
+            recordAttempts = InferenceOptions.recordAttempts(config);
             prepareParallelism = config.getOptional(PREPARE_PARALLELISM).orElse(null);
             generateParallelism = config.getOptional(GENERATE_PARALLELISM).orElse(null);
             generateCapacity = config.getOptional(GENERATE_CAPACITY).orElse(null);
@@ -323,6 +330,18 @@ public final class InferenceJob {
         /** Largest image in pixels (default {@link InferenceOptions#PIXEL_LIMIT}). */
         public Builder optPixelLimit(long value) {
             this.pixelLimit = value;
+            return this;
+        }
+
+        /** Which URIs images may be read from, how large and slow (default: no URIs, 32 MiB, 10 s, 16 a request). */
+        public Builder optImageLimits(ImageLimits value) {
+            this.imageLimits = value;
+            return this;
+        }
+
+        /** Where subtasks count the failures each record was in flight for, and when it is set aside. */
+        public Builder optRecordAttempts(RecordAttempts.Settings value) {
+            this.recordAttempts = value;
             return this;
         }
 

@@ -2,11 +2,16 @@ package dev.hovle.pipeline.inference;
 
 import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.vision.ImagePreprocessor;
+import dev.hovle.operators.deadletter.RecordAttempts;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.inference.ComputePrecision;
 import dev.hovle.schemas.Topic;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Every setting of the inference job, as typed Flink options (key, type, default, description). Set them in
@@ -176,4 +181,48 @@ public final class InferenceOptions {
             .longType().defaultValue(ImagePreprocessor.DEFAULT_PIXEL_LIMIT)
             .withDescription("Largest image in pixels, checked from the header before decoding; larger ones become "
                     + "IMAGE_TOO_LARGE dead letters.");
+
+    public static final ConfigOption<List<String>> IMAGE_URI_PREFIXES = ConfigOptions.key("hovle.images.uri-prefixes")
+            .stringType().asList().defaultValues()
+            .withDescription("URI prefixes images may be read from (e.g. file:///data/images/;s3://photos/in/), "
+                    + "matched at a path-segment boundary after normalisation; any other URI becomes an "
+                    + "IMAGE_URI_REFUSED dead letter without being opened. Empty (the default) refuses every URI.");
+
+    public static final ConfigOption<MemorySize> IMAGE_MAX_BYTES = ConfigOptions.key("hovle.images.max-bytes")
+            .memoryType().defaultValue(MemorySize.parse(ImageLimits.DEFAULT_MAX_BYTES + "b"))
+            .withDescription("Largest encoded image, inline or read by URI; larger ones become IMAGE_TOO_LARGE dead "
+                    + "letters (a read stops at this size).");
+
+    public static final ConfigOption<Duration> IMAGE_READ_TIMEOUT = ConfigOptions.key("hovle.images.read-timeout")
+            .durationType().defaultValue(ImageLimits.DEFAULT_READ_TIMEOUT)
+            .withDescription("How long reading one image by URI may take; slower reads become IMAGE_MISSING dead "
+                    + "letters.");
+
+    public static final ConfigOption<Integer> MAX_IMAGES = ConfigOptions.key("hovle.requests.max-images")
+            .intType().defaultValue(ImageLimits.DEFAULT_MAX_PER_REQUEST)
+            .withDescription("Most images one request (or training sample) may name or carry; more is an "
+                    + "INVALID_REQUEST (INVALID_SAMPLE) dead letter.");
+
+    public static final ConfigOption<Integer> MAX_FAILED_ATTEMPTS = ConfigOptions.key("hovle.failures.max-attempts")
+            .intType().defaultValue(RecordAttempts.Settings.DEFAULTS.maxAttempts())
+            .withDescription("A record in flight each time the job failed this many times is set aside as a "
+                    + "REPEATED_FAILURE dead letter instead of being replayed again.");
+
+    public static final ConfigOption<String> FAILURES_LEDGER_DIR = ConfigOptions.key("hovle.failures.ledger-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local directory where each subtask notes the records in flight, to count the job "
+                    + "failures they were part of; defaults to hovle-record-attempts in the TaskManager's temporary "
+                    + "directory. Use a disk that outlives TaskManager restarts on the same host.");
+
+    /** The image limits {@code config} sets. */
+    public static ImageLimits imageLimits(ReadableConfig config) {
+        return new ImageLimits(config.get(IMAGE_URI_PREFIXES), config.get(IMAGE_MAX_BYTES).getBytes(),
+                config.get(IMAGE_READ_TIMEOUT), config.get(MAX_IMAGES));
+    }
+
+    /** The record-attempts ledger settings {@code config} sets. */
+    public static RecordAttempts.Settings recordAttempts(ReadableConfig config) {
+        return new RecordAttempts.Settings(config.getOptional(FAILURES_LEDGER_DIR).orElse(null),
+                config.get(MAX_FAILED_ATTEMPTS));
+    }
 }

@@ -17,6 +17,8 @@ import static dev.hovle.pipeline.training.TrainingOptions.VERSION_INTERVAL;
 import static dev.hovle.pipeline.training.TrainingOptions.WARMUP_STEPS;
 import static dev.hovle.pipeline.training.TrainingOptions.WEIGHT_DECAY;
 
+import dev.hovle.operators.deadletter.RecordAttempts;
+import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.training.ModelGate;
@@ -97,7 +99,8 @@ public final class TrainingJob {
         SingleOutputStreamOperator<PreparedSample> prepared = env
                 .fromSource(b.sampleSource, WatermarkStrategy.noWatermarks(), "samples").uid("samples-source")
                 .rebalance()
-                .process(new PrepareSamplesFunction(b.trainer.modelDir(), b.trainer.stage()))
+                .process(new PrepareSamplesFunction(b.trainer.modelDir(), b.trainer.stage(), b.imageLimits,
+                        b.recordAttempts))
                 .name("prepare samples").uid("prepare-samples");
         if (b.prepareParallelism != null) {
             prepared.setParallelism(b.prepareParallelism);
@@ -121,6 +124,8 @@ public final class TrainingJob {
         private Sink<DeadLetter> deadLetterSink;
         private TrainerSpec trainer;
         private Integer prepareParallelism;
+        private ImageLimits imageLimits = ImageLimits.DEFAULTS;
+        private RecordAttempts.Settings recordAttempts = RecordAttempts.Settings.DEFAULTS;
 
         private Builder() {}
 
@@ -139,6 +144,8 @@ public final class TrainingJob {
                     config.get(MAX_GRAD_NORM), config.get(VERSION_INTERVAL), config.get(EVAL_SAMPLES),
                     new ModelGate(config.get(GATE_MAX_LOSS_INCREASE), config.get(GATE_MAX_ACCURACY_DROP)));
             prepareParallelism = config.getOptional(InferenceOptions.PREPARE_PARALLELISM).orElse(null);
+            imageLimits = InferenceOptions.imageLimits(config);
+            recordAttempts = InferenceOptions.recordAttempts(config);
             return this;
         }
 
@@ -169,6 +176,18 @@ public final class TrainingJob {
         /** What to train and how (required, or from {@link #applyOptions}). */
         public Builder setTrainer(TrainerSpec value) {
             this.trainer = value;
+            return this;
+        }
+
+        /** How large a sample's images may be, and how many (default {@link ImageLimits#DEFAULTS}). */
+        public Builder optImageLimits(ImageLimits value) {
+            this.imageLimits = value;
+            return this;
+        }
+
+        /** Where subtasks count the failures each sample was in flight for, and when it is set aside. */
+        public Builder optRecordAttempts(RecordAttempts.Settings value) {
+            this.recordAttempts = value;
             return this;
         }
 

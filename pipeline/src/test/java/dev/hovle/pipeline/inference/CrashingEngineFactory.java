@@ -8,8 +8,9 @@ import dev.hovle.operators.inference.EngineFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real engine that throws from {@code submit} once, at the {@code crashAt}-th submission in this JVM: a broken
- * contract that fails the task, so the job restarts from its last checkpoint mid-stream.
+ * A real engine that throws from {@code submit} once, at the {@code crashAt}-th submission in this JVM, an error no
+ * request can be blamed for alone (heap exhausted): the task fails, so the job restarts from its last checkpoint
+ * mid-stream.
  */
 record CrashingEngineFactory(EngineFactory inner, int crashAt) implements EngineFactory {
     /** Submissions so far, across restarts (the engine is rebuilt, this JVM is not). */
@@ -21,7 +22,7 @@ record CrashingEngineFactory(EngineFactory inner, int crashAt) implements Engine
             @Override
             public GenerationHandle submit(GenerationRequest request) {
                 if (SUBMISSIONS.incrementAndGet() == crashAt) {
-                    throw new IllegalStateException("injected task failure at submission " + crashAt);
+                    throw new OutOfMemoryError("Java heap space (injected at submission " + crashAt + ")");
                 }
                 return engine.submit(request);
             }

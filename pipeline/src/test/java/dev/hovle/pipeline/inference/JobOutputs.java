@@ -65,6 +65,12 @@ final class JobOutputs implements AutoCloseable {
         return await(() -> condition.test(seenResults) ? List.copyOf(seenResults) : null, timeout, what);
     }
 
+    /** Waits until {@code condition} holds over the committed dead letters. */
+    List<DeadLetter> awaitDeadLetters(Predicate<List<DeadLetter>> condition, String what, Duration timeout)
+            throws Exception {
+        return await(() -> condition.test(seenDeadLetters) ? List.copyOf(seenDeadLetters) : null, timeout, what);
+    }
+
     synchronized List<VlmResult> results() {
         return List.copyOf(seenResults);
     }
