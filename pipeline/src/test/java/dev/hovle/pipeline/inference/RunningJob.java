@@ -1,19 +1,13 @@
 package dev.hovle.pipeline.inference;
 
 import dev.hovle.operators.inference.EngineSpec;
+import dev.hovle.pipeline.hostile.JobRestarts;
 import dev.hovle.pipeline.kafka.InferenceKafka;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,24 +52,9 @@ final class RunningJob implements AutoCloseable {
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
     }
 
-    /**
-     * How often the job has restarted, from the JobManager's {@code numRestarts} metric over the REST API of the
-     * cluster that {@code clientConfiguration} (a MiniClusterExtension's) points to.
-     */
+    /** How often the job has restarted, on the cluster that {@code clientConfiguration} points to. */
     long restarts(Configuration clientConfiguration) throws Exception {
-        URI uri = URI.create("http://" + clientConfiguration.get(RestOptions.ADDRESS) + ":"
-                + clientConfiguration.get(RestOptions.PORT) + "/jobs/" + client.getJobID() + "/metrics?get=numRestarts");
-        HttpClient http = HttpClient.newHttpClient();
-        // The metric appears once the JobManager's metric fetcher has run: wait for it rather than read "no value".
-        for (long end = System.nanoTime() + Duration.ofSeconds(30).toNanos(); System.nanoTime() < end; ) {
-            String body = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
-            Matcher value = Pattern.compile("\"value\"\\s*:\\s*\"(\\d+)\"").matcher(body);
-            if (value.find()) {
-                return Long.parseLong(value.group(1));
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no numRestarts metric for job " + client.getJobID() + " at " + uri);
+        return JobRestarts.of(clientConfiguration, client.getJobID());
     }
 
     /** The job's status right now. */

@@ -12,6 +12,8 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.store.ModelStore;
+import dev.hovle.pipeline.hostile.HostileImages;
+import dev.hovle.pipeline.hostile.JobRestarts;
 import dev.hovle.pipeline.inference.InferenceOptions;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
 import dev.hovle.pipeline.kafka.EventProducer;
@@ -35,13 +37,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -144,6 +151,110 @@ class TrainingJobITCase {
                 }
             }
         }
+    }
+
+    @Test
+    void deadLettersEveryHostileSampleAndKeepsTraining(@TempDir Path store) throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+            Topics topics = new Topics("hostile", broker);
+            Configuration options = options(broker, topics, store);
+            options.set(InferenceOptions.IMAGE_MAX_BYTES, new MemorySize(64 * 1024));
+            options.set(InferenceOptions.MAX_IMAGES, 4);
+            options.set(InferenceOptions.FAILURES_LEDGER_DIR, store.resolve("ledger").toString());
+            Map<String, ErrorType> hostile = new LinkedHashMap<>();
+            try (EventProducer producer = EventProducer.connect(broker.bootstrapServers());
+                    EventReader<ModelUpdate> updates = EventReader.open(broker.bootstrapServers(), topics.updates,
+                            ModelUpdate.class, true);
+                    EventReader<DeadLetter> deadLetters = EventReader.open(broker.bootstrapServers(), topics.deadLetters,
+                            DeadLetter.class, true)) {
+                JobClient job = start(options, TrainingKafka.sampleSource(options));
+                try {
+                    sendHostile(producer, topics.samples, hostile);
+                    sendHeldOut(producer, topics.samples);
+                    sendTrain(producer, topics.samples, 0, BATCH * INTERVAL, false);
+
+                    List<ModelUpdate> verdict = await(updates, u -> u.size() >= 2, "the first version after them");
+                    assertThat(verdict.get(1).getStep()).isEqualTo(INTERVAL);
+                    assertThat(verdict.get(1).getSamplesSeen()).isEqualTo(BATCH * INTERVAL);
+                    List<DeadLetter> letters = await(deadLetters, d -> d.size() >= hostile.size(),
+                            hostile.size() + " dead letters");
+                    Map<String, List<DeadLetter>> byKey = letters.stream().collect(Collectors.groupingBy(
+                            l -> StandardCharsets.UTF_8.decode(l.getKey().duplicate()).toString()));
+                    assertThat(byKey.keySet()).containsExactlyInAnyOrderElementsOf(hostile.keySet());
+                    hostile.forEach((key, expected) -> assertThat(byKey.get(key)).as(key).singleElement()
+                            .satisfies(l -> {
+                                assertThat(l.getErrorType()).as("%s: %s", key, l.getMessage()).isEqualTo(expected);
+                                assertThat(l.getSourceTopic()).isEqualTo(topics.samples);
+                                assertThat(l.getPayload()).isNotNull();
+                            }));
+                    assertThat(JobRestarts.of(FLINK.getClientConfiguration(), job.getJobID())).as("restarts").isZero();
+                } finally {
+                    job.cancel().get();
+                }
+            }
+        }
+    }
+
+    /** Random bytes, broken Avro, image bombs and impossible conversations, each keyed by its expected dead letter. */
+    private static void sendHostile(EventProducer producer, String topic, Map<String, ErrorType> expected)
+            throws Exception {
+        Random random = new Random(18);
+        TrainingSample good = ShapesSamples.of(ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN)
+                .optImageSize(56).build().get(998), DataSplit.TRAIN, TrainingStage.INSTRUCTION);
+        byte[] valid = SAMPLES.encode(good);
+        List<byte[]> values = new ArrayList<>();
+        List<ErrorType> types = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            values.add(HostileImages.noise(random, random.nextInt(300)));
+            types.add(ErrorType.UNDECODABLE_RECORD);
+            values.add(java.util.Arrays.copyOf(valid, 10 + random.nextInt(valid.length - 10)));
+            types.add(ErrorType.UNDECODABLE_RECORD);
+        }
+        for (int i = 0; i < 30; i++) {
+            byte[] flipped = valid.clone();
+            flipped[2 + random.nextInt(8)] ^= (byte) (1 << random.nextInt(8));
+            values.add(flipped);
+            types.add(ErrorType.UNKNOWN_SCHEMA);
+        }
+        Map<byte[], ErrorType> images = new LinkedHashMap<>();
+        images.put(HostileImages.pngDeclaring(60_000, 60_000), ErrorType.IMAGE_TOO_LARGE);
+        images.put(HostileImages.jpegDeclaring(65_000, 65_000), ErrorType.IMAGE_TOO_LARGE);
+        images.put(HostileImages.webpDeclaring(16_384, 16_384), ErrorType.IMAGE_TOO_LARGE);
+        images.put(HostileImages.noise(random, 64 * 1024 + 1), ErrorType.IMAGE_TOO_LARGE);
+        images.put(HostileImages.gif(), ErrorType.UNSUPPORTED_IMAGE_FORMAT);
+        images.put(HostileImages.noise(random, 500), ErrorType.UNSUPPORTED_IMAGE_FORMAT);
+        images.forEach((image, type) -> {
+            values.add(SAMPLES.encode(TrainingSample.newBuilder(good).setImages(List.of(inline(image))).build()));
+            types.add(type);
+        });
+        ChatTurn user = ChatTurn.newBuilder().setRole(ChatRole.USER).setText("<image>\nWhat is red?").build();
+        ChatTurn assistant = ChatTurn.newBuilder().setRole(ChatRole.ASSISTANT).setText("circle").build();
+        List<TrainingSample> impossible = List.of(
+                TrainingSample.newBuilder(good).setTurns(List.of()).build(),
+                TrainingSample.newBuilder(good).setTurns(List.of(user)).build(),
+                TrainingSample.newBuilder(good).setTurns(List.of(assistant, user)).build(),
+                TrainingSample.newBuilder(good).setWeight(7f).build(),
+                TrainingSample.newBuilder(good).setSplit(DataSplit.UNKNOWN).build(),
+                TrainingSample.newBuilder(good).setImages(java.util.Collections.nCopies(5, good.getImages().get(0)))
+                        .build());
+        for (TrainingSample sample : impossible) {
+            values.add(SAMPLES.encode(sample));
+            types.add(ErrorType.INVALID_SAMPLE);
+        }
+        values.add(SAMPLES.encode(TrainingSample.newBuilder(good).setTurns(List.of(user, ChatTurn.newBuilder(assistant)
+                .setText("circle ".repeat(40_000)).build())).build()));
+        types.add(ErrorType.PROMPT_TOO_LONG);
+        for (int i = 0; i < values.size(); i++) {
+            String key = "hostile-" + i;
+            expected.put(key, types.get(i));
+            producer.sendRaw(topic, key.getBytes(StandardCharsets.UTF_8), values.get(i));
+        }
+        producer.flush();
+    }
+
+    private static dev.hovle.schemas.InlineImage inline(byte[] data) {
+        return dev.hovle.schemas.InlineImage.newBuilder().setMediaType("image/png").setData(ByteBuffer.wrap(data))
+                .build();
     }
 
     @Test
