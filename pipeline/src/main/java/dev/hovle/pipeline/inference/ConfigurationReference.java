@@ -3,9 +3,11 @@ package dev.hovle.pipeline.inference;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
@@ -42,8 +44,10 @@ public final class ConfigurationReference {
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("option " + field.getName() + " is not public", e);
             }
-            Class<?> type = (Class<?>) ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0];
-            String typeName = type.isEnum() ? "enum: " + String.join(", ", names(type)) : type.getSimpleName();
+            Type type = ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0];
+            String typeName = type instanceof Class<?> c && c.isEnum() ? "enum: " + String.join(", ", names(c))
+                    : type instanceof Class<?> c ? c.getSimpleName()
+                    : "List of " + ((Class<?>) ((ParameterizedType) type).getActualTypeArguments()[0]).getSimpleName();
             rows.add(new Row(option.key(), typeName, defaultOf(option), formatter.format(option.description())));
         }
         return rows;
@@ -54,6 +58,10 @@ public final class ConfigurationReference {
             return "(none)";
         }
         Object value = option.defaultValue();
+        if (value instanceof List<?> list) {
+            return list.isEmpty() ? "(empty)" : "`" + list.stream().map(String::valueOf)
+                    .collect(Collectors.joining(";")) + "`";
+        }
         return "`" + (value instanceof Duration d ? TimeUtils.formatWithHighestUnit(d) : String.valueOf(value)) + "`";
     }
 
