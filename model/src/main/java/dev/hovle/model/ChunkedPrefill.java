@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.layers.KvCache;
+import dev.hovle.model.layers.LanguageModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +13,8 @@ import java.util.List;
  * A prompt run into its caches a chunk at a time, so a long prompt never holds up the decodes batched beside it.
  * {@code pre}: each chunk runs through the holistic stack and straight on through the LLM. {@code post}: the
  * holistic stack runs over the whole HD sequence first (the projector needs every patch of a tile), then the LLM
- * input is assembled and run in chunks.
+ * input is assembled and run in chunks. Every chunk rotates with the base of the whole prompt's length, so a prompt
+ * past {@code max_position_embeddings} under dynamic NTK scaling prefills as the official one-shot forward.
  */
 public final class ChunkedPrefill {
     private final HoVLEModel model;
@@ -55,7 +57,7 @@ public final class ChunkedPrefill {
         if (holisticDone < holisticLength) {
             int end = Math.min(holisticLength, holisticDone + chunk);
             NDArray part = holisticInput.get(step, new NDIndex(":, {}:{}", holisticDone, end));
-            NDArray out = model.holistic().encode(part, holisticCache, (layer, x) -> {});
+            NDArray out = model.holistic().stack().forward(part, holisticCache, holisticLength, (layer, x) -> {});
             holisticDone = end;
             if (isPre()) {
                 // The holistic output is the LLM input, position for position.
@@ -75,7 +77,9 @@ public final class ChunkedPrefill {
     }
 
     private NDArray runLlm(NDManager step, NDArray inputsEmbeds, boolean last) {
-        NDArray hidden = model.llm().hidden(inputsEmbeds, llmCache, (layer, x) -> {});
+        LanguageModel llm = model.llm();
+        NDArray hidden = llm.finalNorm(llm.stack().forward(inputsEmbeds, llmCache, input.inputIds().length,
+                (layer, x) -> {}));
         if (isPre()) {
             llmDone += (int) inputsEmbeds.getShape().get(1);
         }
@@ -83,7 +87,7 @@ public final class ChunkedPrefill {
             return null;
         }
         long final_ = hidden.getShape().get(1) - 1;
-        return model.llm().logits(hidden.get(step, new NDIndex("0, {}", final_)));
+        return llm.logits(hidden.get(step, new NDIndex("0, {}", final_)));
     }
 
     private boolean isPre() {

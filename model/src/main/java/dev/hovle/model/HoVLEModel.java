@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -159,8 +161,12 @@ public final class HoVLEModel implements AutoCloseable {
 
     /** Runs a whole prompt into empty caches and returns the last position's logits (V). */
     public NDArray prefill(NDManager scope, MultimodalInput input, SequenceCaches caches) {
-        NDArray inputsEmbeds = embed(scope, List.of(input), caches.holistic(), ForwardObserver.NONE);
-        NDArray hidden = llm.hidden(inputsEmbeds, caches.llm(), (layer, x) -> {});
+        return prefill(scope, input, caches.holistic(), caches.llm());
+    }
+
+    private NDArray prefill(NDManager scope, MultimodalInput input, KvCache holisticCache, KvCache llmCache) {
+        NDArray inputsEmbeds = embed(scope, List.of(input), holisticCache, ForwardObserver.NONE);
+        NDArray hidden = llm.hidden(inputsEmbeds, llmCache, (layer, x) -> {});
         long last = hidden.getShape().get(1) - 1;
         return llm.logits(hidden.get(new NDIndex("0, {}", last)));
     }
@@ -175,26 +181,102 @@ public final class HoVLEModel implements AutoCloseable {
     }
 
     /**
-     * Feeds one new token per sequence through both stacks, batched: sequence b lives in slot b of both slot caches.
-     * Returns logits (B, V) and advances both caches.
+     * Whether a decode step that grows a sequence to these lengths must recompute the whole sequence. Past
+     * {@code max_position_embeddings}, dynamic NTK scaling gives every length its own rotary base, and the official
+     * greedy decoding runs each step over the whole sequence with the current base: every cached key and value (not
+     * only the first layer's keys: all later layers read hidden states that the base changed) is stale. Below the
+     * limit this is two comparisons and nothing else.
      */
-    public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache) {
-        int batch = tokens.length;
-        NDArray embedded = holistic.embedTokens(step, tokens).reshape(batch, 1, -1); // (B, 1, C)
-        NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticCache.positions(batch),
-                holisticCache.decodeStore(step, batch));
-        holisticCache.advanceDecoded(batch);
-        NDArray x = llm.stack().decode(inputsEmbeds, llmCache.positions(batch), llmCache.decodeStore(step, batch));
-        llmCache.advanceDecoded(batch);
-        return llm.logits(llm.finalNorm(x)).reshape(batch, -1);
+    public boolean recomputesAt(int holisticLength, int llmLength) {
+        return config.embedding().transformer().rope().isScaledAt(holisticLength)
+                || config.llm().transformer().rope().isScaledAt(llmLength);
     }
 
-    /** Feeds one generated token through both cached stacks and returns its logits (V). */
-    public NDArray decode(NDManager scope, int token, SequenceCaches caches) {
+    /**
+     * Feeds one new token per sequence through both stacks, batched: sequence b lives in slot b of both slot caches.
+     * Returns logits (B, V) and advances both caches. A sequence the step takes past a stack's
+     * {@code max_position_embeddings} under dynamic NTK scaling is recomputed whole from
+     * {@code sequenceSoFar.apply(b)}: its prompt followed by every generated token, the one fed now last.
+     */
+    public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache,
+            IntFunction<MultimodalInput> sequenceSoFar) {
+        int batch = tokens.length;
+        int[] holisticPositions = holisticCache.positions(batch);
+        int[] llmPositions = llmCache.positions(batch);
+        NDArray embedded = holistic.embedTokens(step, tokens).reshape(batch, 1, -1); // (B, 1, C)
+        NDArray inputsEmbeds = holistic.stack().decode(embedded, holisticPositions,
+                holisticCache.decodeStore(step, batch));
+        holisticCache.advanceDecoded(batch);
+        NDArray x = llm.stack().decode(inputsEmbeds, llmPositions, llmCache.decodeStore(step, batch));
+        llmCache.advanceDecoded(batch);
+        NDArray logits = llm.logits(llm.finalNorm(x)).reshape(batch, -1);
+        for (int b = 0; b < batch; b++) {
+            int holisticLength = holisticPositions[b] + 1;
+            int llmLength = llmPositions[b] + 1;
+            if (recomputesAt(holisticLength, llmLength)) {
+                // The batched step only rotated this sequence's new position; overwrite its row and its caches.
+                logits.set(new NDIndex("{}", b), recompute(step, sequenceSoFar.apply(b), holisticLength, llmLength,
+                        holisticCache.slot(b), llmCache.slot(b)));
+            }
+        }
+        return logits;
+    }
+
+    /**
+     * {@link #decodeBatch(NDManager, int[], SlotKvCache, SlotKvCache, IntFunction)} for sequences that never pass the
+     * dynamic NTK limit: one that does fails the step.
+     */
+    public NDArray decodeBatch(NDManager step, int[] tokens, SlotKvCache holisticCache, SlotKvCache llmCache) {
+        return decodeBatch(step, tokens, holisticCache, llmCache, b -> {
+            throw noSequenceToRecompute();
+        });
+    }
+
+    /**
+     * Feeds one generated token through both cached stacks and returns its logits (V). A step past a stack's
+     * {@code max_position_embeddings} under dynamic NTK scaling recomputes the whole sequence from
+     * {@code sequenceSoFar}: the prompt followed by every generated token, this one last.
+     */
+    public NDArray decode(NDManager scope, int token, SequenceCaches caches, Supplier<MultimodalInput> sequenceSoFar) {
+        int holisticLength = caches.holistic().length() + 1;
+        int llmLength = caches.llm().length() + 1;
+        if (recomputesAt(holisticLength, llmLength)) {
+            return recompute(scope, sequenceSoFar.get(), holisticLength, llmLength, caches.holistic(), caches.llm());
+        }
         NDArray embedded = holistic.embedTokens(scope, new int[] {token}); // (1, 1, C)
         NDArray inputsEmbeds = holistic.encode(embedded, caches.holistic(), (layer, x) -> {});
         NDArray hidden = llm.hidden(inputsEmbeds, caches.llm(), (layer, x) -> {});
         return llm.logits(hidden.get(new NDIndex("0, 0")));
+    }
+
+    /**
+     * {@link #decode(NDManager, int, SequenceCaches, Supplier)} for sequences that never pass the dynamic NTK limit:
+     * one that does fails.
+     */
+    public NDArray decode(NDManager scope, int token, SequenceCaches caches) {
+        return decode(scope, token, caches, () -> {
+            throw noSequenceToRecompute();
+        });
+    }
+
+    private static IllegalStateException noSequenceToRecompute() {
+        return new IllegalStateException("the sequence passes max_position_embeddings under dynamic NTK scaling and "
+                + "must be recomputed: pass the sequence so far to decode/decodeBatch");
+    }
+
+    /**
+     * The last position's logits (V) of {@code sequence} run whole into emptied caches, each stack rotating with the
+     * base of its full length: exactly the official recomputation. The caches end up holding every position.
+     */
+    private NDArray recompute(NDManager scope, MultimodalInput sequence, int holisticLength, int llmLength,
+            KvCache holisticCache, KvCache llmCache) {
+        if (sequence.holisticIds().length != holisticLength || sequence.inputIds().length != llmLength) {
+            throw new IllegalArgumentException("the sequence so far (" + sequence + ") should be " + holisticLength
+                    + " holistic and " + llmLength + " LLM ids long: the cached positions plus the token fed now");
+        }
+        holisticCache.reset();
+        llmCache.reset();
+        return prefill(scope, sequence, holisticCache, llmCache);
     }
 
     /**

@@ -24,6 +24,17 @@ public record MultimodalInput(int[] inputIds, int[] holisticIds, NDArray pixelVa
         return new MultimodalInput(inputIds, inputIds, pixelValues);
     }
 
+    /** This prompt followed by {@code tokens}, appended to both sequences (generated tokens are plain text). */
+    public MultimodalInput followedBy(int[] tokens) {
+        return new MultimodalInput(concat(inputIds, tokens), concat(holisticIds, tokens), pixelValues);
+    }
+
+    private static int[] concat(int[] ids, int[] tokens) {
+        int[] out = Arrays.copyOf(ids, ids.length + tokens.length);
+        System.arraycopy(tokens, 0, out, ids.length, tokens.length);
+        return out;
+    }
+
     /** Tiles of all images, 0 for text only. */
     public long tiles() {
         return pixelValues == null ? 0 : pixelValues.getShape().get(0);

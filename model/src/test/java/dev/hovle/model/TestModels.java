@@ -48,10 +48,17 @@ public final class TestModels {
     /** A copy of a case's model with its {@code embedding_config} edited: same weights, another model. */
     public static Path variant(Path caseDir, Path tempDir, String name,
             java.util.function.Consumer<ObjectNode> editEmbeddingConfig) throws IOException {
+        return withConfig(caseDir, tempDir, name, config -> editEmbeddingConfig.accept(
+                (ObjectNode) config.get("embedding_config")));
+    }
+
+    /** A copy of a case's model with its whole {@code config.json} edited: same weights, another model. */
+    public static Path withConfig(Path caseDir, Path tempDir, String name,
+            java.util.function.Consumer<ObjectNode> editConfig) throws IOException {
         Path out = Files.createDirectories(tempDir.resolve(name + "-" + caseDir.getFileName()));
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = (ObjectNode) json.readTree(caseDir.resolve("config.json").toFile());
-        editEmbeddingConfig.accept((ObjectNode) config.get("embedding_config"));
+        editConfig.accept(config);
         Files.writeString(out.resolve("config.json"), json.writeValueAsString(config));
         try (var files = Files.list(caseDir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().startsWith("model")).toList()) {
@@ -59,6 +66,31 @@ public final class TestModels {
             }
         }
         return out;
+    }
+
+    /**
+     * The first golden case's weights with dynamic NTK scaling (factor 2) past small limits, in either placement: a
+     * limit of 0 leaves that stack's rope as the golden config has it.
+     */
+    public static Path withDynamicNtk(Path tempDir, boolean post, int holisticMaxPositions, int llmMaxPositions)
+            throws IOException {
+        String name = (post ? "post" : "pre") + "-ntk-" + holisticMaxPositions + "-" + llmMaxPositions;
+        return withConfig(goldenCase(), tempDir, name, config -> {
+            ObjectNode embedding = (ObjectNode) config.get("embedding_config");
+            if (post) {
+                embedding.put("pixel_shuffle_loc", "post");
+            }
+            dynamicNtk(embedding, holisticMaxPositions);
+            dynamicNtk((ObjectNode) config.get("llm_config"), llmMaxPositions);
+        });
+    }
+
+    /** Sets a stack's config to dynamic NTK scaling (factor 2) past {@code maxPositions}; 0 leaves it as it is. */
+    public static void dynamicNtk(ObjectNode stackConfig, int maxPositions) {
+        if (maxPositions > 0) {
+            stackConfig.put("max_position_embeddings", maxPositions);
+            stackConfig.putObject("rope_scaling").put("type", "dynamic").put("factor", 2.0);
+        }
     }
 
     /** The prompt ids of a golden case. */

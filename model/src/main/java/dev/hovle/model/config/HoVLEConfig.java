@@ -108,9 +108,12 @@ public record HoVLEConfig(
                 : embedding.patchesPerTile();
     }
 
-    /** The LLM context length: prompts plus generated tokens must fit in it. */
+    /**
+     * The LLM context length: prompts plus generated tokens must fit in it. {@code max_position_embeddings}, or the
+     * length dynamic NTK scaling stretches it to.
+     */
     public int maxContextLength() {
-        return llm.transformer().rope().maxPositionEmbeddings();
+        return llm.transformer().rope().maxSequenceLength();
     }
 
     @Override

@@ -30,12 +30,30 @@ public record RopeConfig(double theta, int maxPositionEmbeddings, Optional<Doubl
      * the sequence outgrows {@code max_position_embeddings}, and leaves it alone before.
      */
     public double baseFor(int length, int headDim) {
-        if (dynamicScalingFactor.isEmpty() || length <= maxPositionEmbeddings) {
+        if (!isScaledAt(length)) {
             return theta;
         }
         double factor = dynamicScalingFactor.get();
         double ratio = factor * length / maxPositionEmbeddings - (factor - 1);
         return theta * Math.pow(ratio, (double) headDim / (headDim - 2));
+    }
+
+    /**
+     * Whether dynamic NTK scaling is active for a sequence of {@code length} positions. Then the base differs from
+     * that of any shorter sequence, so every position computed at a shorter length is stale.
+     */
+    public boolean isScaledAt(int length) {
+        return dynamicScalingFactor.isPresent() && length > maxPositionEmbeddings;
+    }
+
+    /**
+     * The longest sequence this rotary embedding is meant for: {@code max_position_embeddings}, stretched by the
+     * dynamic factor (Hugging Face's {@code rope_scaling} documents a factor of x as handling x times the original
+     * maximum length).
+     */
+    public int maxSequenceLength() {
+        return dynamicScalingFactor.map(f -> (int) Math.min(Integer.MAX_VALUE, Math.floor(f * maxPositionEmbeddings)))
+                .orElse(maxPositionEmbeddings);
     }
 
     static RopeConfig parse(JsonFields f) {

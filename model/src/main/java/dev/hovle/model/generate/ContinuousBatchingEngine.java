@@ -184,8 +184,8 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
                 int top = maxBatch;
                 holisticSlots.slot(top).reset();
                 llmSlots.slot(top).reset();
-                next.prefill = model.startPrefill(next.scope, new MultimodalInput(r.inputIds(), r.holisticIds(), pixels),
-                        holisticSlots.slot(top), llmSlots.slot(top));
+                next.input = new MultimodalInput(r.inputIds(), r.holisticIds(), pixels);
+                next.prefill = model.startPrefill(next.scope, next.input, holisticSlots.slot(top), llmSlots.slot(top));
                 prefilling = next;
             } catch (RuntimeException | Error e) {
                 fail(next, e);
@@ -202,7 +202,8 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
         try (NDManager step = model.newScope()) {
             if (batch > 0) {
                 int[] last = running.stream().mapToInt(Sequence::lastToken).toArray();
-                float[] logits = model.decodeBatch(step, last, holisticSlots, llmSlots).toFloatArray();
+                float[] logits = model.decodeBatch(step, last, holisticSlots, llmSlots, b -> running.get(b).soFar())
+                        .toFloatArray();
                 int vocab = logits.length / batch;
                 for (int b = 0; b < batch; b++) {
                     reasons[b] = running.get(b).accept(Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab));
@@ -361,7 +362,11 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
             return this;
         }
 
-        /** Most positions one step runs: one per running sequence plus a prefill chunk (default 256). */
+        /**
+         * Most positions one step runs: one per running sequence plus a prefill chunk (default 256). The exception is
+         * a sequence past {@code max_position_embeddings} under dynamic NTK scaling: each of its steps reruns the
+         * whole sequence, because the official decoding does.
+         */
         public Builder optTokenBudget(int value) {
             this.tokenBudget = value;
             return this;

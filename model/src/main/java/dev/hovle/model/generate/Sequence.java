@@ -2,6 +2,7 @@ package dev.hovle.model.generate;
 
 import ai.djl.ndarray.NDManager;
 import dev.hovle.model.ChunkedPrefill;
+import dev.hovle.model.MultimodalInput;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,8 @@ final class Sequence implements GenerationHandle {
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     final AtomicBoolean cancelled = new AtomicBoolean();
     NDManager scope;
+    /** The prompt as the model consumes it, set when the sequence starts running. */
+    MultimodalInput input;
     ChunkedPrefill prefill;
     long startedNanos;
     long firstTokenNanos;
@@ -76,6 +79,11 @@ final class Sequence implements GenerationHandle {
 
     int lastToken() {
         return tokens[count - 1];
+    }
+
+    /** The prompt followed by every token generated so far: what a step past the dynamic NTK limit recomputes. */
+    MultimodalInput soFar() {
+        return input.followedBy(Arrays.copyOf(tokens, count));
     }
 
     GenerationResult finish(FinishReason reason, String modelVersion) {

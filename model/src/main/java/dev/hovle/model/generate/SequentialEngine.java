@@ -123,18 +123,18 @@ public final class SequentialEngine implements GenerationEngine {
         try (NDManager scope = model.newScope()) {
             NDArray pixels = request.pixels() == null ? null : scope.create(request.pixels().values(),
                     new Shape(request.pixels().tiles(), 3, request.pixels().size(), request.pixels().size()));
-            MultimodalInput input = new MultimodalInput(request.inputIds(), request.holisticIds(), pixels);
+            sequence.input = new MultimodalInput(request.inputIds(), request.holisticIds(), pixels);
             int maxNew = request.params().maxNewTokens();
             SequenceCaches caches = model.newCaches(scope, request.holisticIds().length + maxNew,
                     request.inputIds().length + maxNew);
             float[] logits;
             try (NDManager step = scope.newSubManager()) {
-                logits = model.prefill(step, input, caches).toFloatArray();
+                logits = model.prefill(step, sequence.input, caches).toFloatArray();
             }
             sequence.firstTokenNanos = System.nanoTime();
             while ((reason = sequence.accept(logits)) == null) {
                 try (NDManager step = scope.newSubManager()) {
-                    logits = model.decode(step, sequence.lastToken(), caches).toFloatArray();
+                    logits = model.decode(step, sequence.lastToken(), caches, sequence::soFar).toFloatArray();
                 }
             }
         }

@@ -1,11 +1,11 @@
 package dev.hovle.model.golden;
 
 /** The deviation measures of the golden README: relative error of a tensor and count of unequal ids. */
-final class Deviation {
+public final class Deviation {
     private Deviation() {}
 
     /** max |actual − expected| / max |expected|, or infinity when the lengths differ. */
-    static double maxRelativeError(float[] actual, float[] expected) {
+    public static double maxRelativeError(float[] actual, float[] expected) {
         if (actual.length != expected.length) {
             return Double.POSITIVE_INFINITY;
         }
@@ -23,7 +23,7 @@ final class Deviation {
     }
 
     /** Positions where the sequences differ, counting a length difference as mismatches. */
-    static long mismatches(long[] actual, long[] expected) {
+    public static long mismatches(long[] actual, long[] expected) {
         long count = Math.abs(actual.length - expected.length);
         for (int i = 0; i < Math.min(actual.length, expected.length); i++) {
             if (actual[i] != expected[i]) {

@@ -115,8 +115,7 @@ final class GoldenModelCase {
                 System.arraycopy(last.toFloatArray(), 0, lastLogits, s * vocab, vocab);
                 recomputed[s] = last.argMax().getLong();
             }
-            growing = new MultimodalInput(append(growing.inputIds(), (int) recomputed[s]),
-                    append(growing.holisticIds(), (int) recomputed[s]), growing.pixelValues());
+            growing = growing.followedBy(new int[] {(int) recomputed[s]});
         }
         rows.add(GoldenRow.exact(name, "greedy_tokens (cache-free)", Deviation.mismatches(recomputed, want)));
         rows.add(new GoldenRow(name, "greedy_last_logits (cache-free)", "max rel err",
@@ -128,11 +127,14 @@ final class GoldenModelCase {
                 SequenceCaches caches = model.newCaches(request, input.holisticIds().length + steps,
                         input.inputIds().length + steps)) {
             NDArray logits = model.prefill(request, input, caches);
+            MultimodalInput soFar = input;
             for (int s = 0; s < steps; s++) {
                 System.arraycopy(logits.toFloatArray(), 0, cachedLogits, s * vocab, vocab);
                 cached[s] = logits.argMax().getLong();
                 if (s + 1 < steps) {
-                    logits = model.decode(request, (int) cached[s], caches);
+                    MultimodalInput grown = soFar.followedBy(new int[] {(int) cached[s]});
+                    logits = model.decode(request, (int) cached[s], caches, () -> grown);
+                    soFar = grown;
                 }
             }
         }
@@ -192,12 +194,6 @@ final class GoldenModelCase {
         for (int i = 0; i < values.length; i++) {
             out[i] = Math.toIntExact(values[i]);
         }
-        return out;
-    }
-
-    private static int[] append(int[] ids, int token) {
-        int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
-        out[ids.length] = token;
         return out;
     }
 }

@@ -32,9 +32,19 @@ public final class DecoderStack {
      */
     public NDArray forward(NDArray x, KvCache cache, LayerObserver observer) {
         int start = cache == null ? 0 : cache.length();
+        return forward(x, cache, start + (int) x.getShape().get(1), observer);
+    }
+
+    /**
+     * {@link #forward(NDArray, KvCache, LayerObserver)} for one chunk of a sequence that will be
+     * {@code sequenceLength} long once every chunk has run: all chunks rotate with that length's dynamic NTK base,
+     * as the official forward over the whole sequence does.
+     */
+    public NDArray forward(NDArray x, KvCache cache, int sequenceLength, LayerObserver observer) {
+        int start = cache == null ? 0 : cache.length();
         int count = (int) x.getShape().get(1);
         NDManager manager = x.getManager();
-        NDList rope = rotary.cosSin(manager, start, count, start + count, x.getDataType());
+        NDList rope = rotary.cosSin(manager, start, count, sequenceLength, x.getDataType());
         NDArray mask = causalMask(manager, start, count, x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
             x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache);

@@ -31,24 +31,43 @@ public final class RotaryEmbedding {
 
     /**
      * cos and sin, each (B, 1, d), for one new position per sequence: {@code positions[b]}, in a sequence
-     * {@code positions[b] + 1} long.
+     * {@code positions[b] + 1} long. Each sequence gets the base of its own length.
      */
     public NDList cosSin(NDManager manager, int[] positions, DataType type) {
         float[] at = new float[positions.length];
-        int longest = 0;
+        double[] bases = new double[positions.length];
+        boolean oneBase = true;
         for (int b = 0; b < positions.length; b++) {
             at[b] = positions[b];
-            longest = Math.max(longest, positions[b] + 1);
+            bases[b] = rope.baseFor(positions[b] + 1, headDim);
+            oneBase &= bases[b] == bases[0];
         }
-        // One base for the whole batch: it only changes past max_position_embeddings, where dynamic NTK cannot be
-        // batch-invariant anyway (see the golden README on cached dynamic rotary).
-        return cosSin(manager.create(at).reshape(positions.length, 1), rope.baseFor(longest, headDim), type);
+        NDArray rows = manager.create(at).reshape(positions.length, 1); // (B, 1)
+        if (oneBase) {
+            return cosSin(rows, bases[0], type);
+        }
+        // Some sequence is past max_position_embeddings under dynamic NTK; the others keep the base of their length.
+        float[] perRow = new float[bases.length];
+        for (int b = 0; b < bases.length; b++) {
+            perRow[b] = (float) bases[b];
+        }
+        NDArray frequencies = inverseFrequencies(manager, manager.create(perRow).reshape(bases.length, 1, 1));
+        return cosSin(rows, frequencies, type); // frequencies (B, 1, d/2)
+    }
+
+    /** base^(−2i/d) for i in [0, d/2), in float32 as the official module; {@code bases} broadcasts against (d/2). */
+    private NDArray inverseFrequencies(NDManager manager, NDArray bases) {
+        NDArray exponents = manager.arange(0, headDim, 2, DataType.FLOAT32).div(headDim); // (d/2)
+        return bases.pow(exponents).pow(-1);
     }
 
     private NDList cosSin(NDArray positions, double base, DataType type) {
         NDManager manager = positions.getManager();
-        NDArray exponents = manager.arange(0, headDim, 2, DataType.FLOAT32).div(headDim); // (d/2)
-        NDArray inverseFrequencies = manager.create((float) base).pow(exponents).pow(-1); // (d/2)
+        return cosSin(positions, inverseFrequencies(manager, manager.create((float) base)), type);
+    }
+
+    /** cos and sin of positions (...) × inverse frequencies broadcast against (..., d/2), each (..., d). */
+    private static NDList cosSin(NDArray positions, NDArray inverseFrequencies, DataType type) {
         NDArray angles = positions.expandDims(-1).mul(inverseFrequencies); // (..., d/2)
         NDArray emb = angles.concat(angles, -1); // (..., d)
         NDArray cos = emb.cos();

@@ -64,4 +64,15 @@ class HoVLEConfigTest {
         double expected = 1_000_000 * Math.pow(2.0 * 40000 / 32768 - 1, 128.0 / 126);
         assertThat(rope.baseFor(40000, 128)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-3));
     }
+
+    @Test
+    void dynamicNtkScalesPastTheMaximumPositionAndStretchesTheContextByItsFactor() {
+        RopeConfig dynamic = new RopeConfig(1_000_000, 32768, java.util.Optional.of(2.0));
+        RopeConfig plain = new RopeConfig(10_000, 4096, java.util.Optional.empty());
+        assertThat(dynamic.isScaledAt(32768)).isFalse();
+        assertThat(dynamic.isScaledAt(32769)).isTrue();
+        assertThat(plain.isScaledAt(1_000_000)).isFalse();
+        assertThat(dynamic.maxSequenceLength()).isEqualTo(65536);
+        assertThat(plain.maxSequenceLength()).isEqualTo(4096);
+    }
 }
