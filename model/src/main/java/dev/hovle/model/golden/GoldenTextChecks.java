@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text half of a golden model case, end to end from the question: the official prompt strings (case and
- * template examples), their fixture tokenization, and the labelled training sequence.
+ * The text half of a golden model case, end to end from the chat request (history, question, tiles): the official
+ * prompt strings (case and template examples), their fixture tokenization, and the labelled training sequence.
  */
 final class GoldenTextChecks {
     private GoldenTextChecks() {}
@@ -26,11 +26,9 @@ final class GoldenTextChecks {
         List<GoldenRow> rows = new ArrayList<>();
         HoVLEConfig config = HoVLEConfig.read(dir);
         PromptBuilder builder = PromptBuilder.forModel(config);
-        List<Integer> tiles = new ArrayList<>();
-        caseJson.path("num_patches_list").forEach(n -> tiles.add(n.asInt()));
-        String question = caseJson.path("question").asText();
+        GoldenConversation chat = GoldenConversation.of(caseJson);
         try (HoVLETokenizer tokenizer = HoVLETokenizer.forGoldenCase(dir)) {
-            Prompt prompt = builder.build(new Conversation(List.of(), question, tiles));
+            Prompt prompt = builder.build(chat.conversation());
             rows.add(GoldenRow.exact(name, "prompt (template)", prompt.text().equals(caseJson.path("prompt").asText()) ? 0 : 1));
             rows.add(GoldenRow.exact(name, "input_ids (from prompt)",
                     Deviation.mismatches(longs(tokenizer.encode(prompt.text())), expected.longs("input_ids"))));
@@ -42,12 +40,16 @@ final class GoldenTextChecks {
                         : 1));
             }
             if (expected.tensors().containsKey("train_input_ids")) {
-                LabelledSequence labelled = builder.label(List.of(new Turn(question, caseJson.path("answer").asText())),
-                        tiles, tokenizer);
+                LabelledSequence labelled = builder.labelReply(chat.conversation(), chat.answer(), tokenizer);
                 rows.add(GoldenRow.exact(name, "train_input_ids (from answer)",
                         Deviation.mismatches(longs(labelled.inputIds()), expected.longs("train_input_ids"))));
                 rows.add(GoldenRow.exact(name, "train_labels",
                         Deviation.mismatches(longs(labelled.labels()), expected.longs("train_labels"))));
+                if (expected.tensors().containsKey("train_hd_input_ids")) {
+                    long[] want = expected.longs("train_hd_input_ids");
+                    rows.add(GoldenRow.exact(name, "train_hd_input_ids (from answer)", labelled.hdInputIds() == null
+                            ? 1 : Deviation.mismatches(longs(labelled.hdInputIds()), want)));
+                }
             }
         }
         // The examples carry HD variants in either placement: build them with the HD prompt switched on.

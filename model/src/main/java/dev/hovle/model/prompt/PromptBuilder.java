@@ -67,15 +67,35 @@ public final class PromptBuilder {
 
     /** The prompt (and HD prompt) for a chat request, exactly as the official {@code chat()} builds it. */
     public Prompt build(Conversation conversation) {
-        String question = conversation.question();
+        List<Span> spans = chatSpans(conversation);
         List<Integer> tiles = conversation.tilesPerImage();
-        if (conversation.history().isEmpty() && !tiles.isEmpty() && !question.contains(IMAGE_PLACEHOLDER)) {
-            question = IMAGE_PLACEHOLDER + "\n" + question;
-        }
-        List<Span> spans = template.spans(systemMessage, conversation.history(), question);
         String text = join(expandImages(spans, tiles, numImageToken));
         String hdText = hdNumImageToken > 0 ? join(expandImages(spans, tiles, hdNumImageToken)) : null;
         return new Prompt(text, hdText);
+    }
+
+    /**
+     * The training sequence of one reply to a chat request, as the golden fixtures label it: the prompt
+     * {@link #build} renders, tokenized whole (BOS first), then the answer (no BOS) and the separator. Only the answer
+     * and the separator carry labels; the answers in the history are context like the rest of the prompt.
+     */
+    public LabelledSequence labelReply(Conversation conversation, String answer, HoVLETokenizer tokenizer) {
+        if (answer.isEmpty()) {
+            throw new IllegalArgumentException("the reply is empty: nothing to learn");
+        }
+        List<Span> spans = List.of(Span.prompt(join(chatSpans(conversation))), Span.target(answer),
+                Span.target(template.separator()));
+        return labelled(spans, conversation.tilesPerImage(), tokenizer);
+    }
+
+    /** The spans of the official {@code chat()} prompt, placeholders not yet expanded. */
+    private List<Span> chatSpans(Conversation conversation) {
+        String question = conversation.question();
+        if (conversation.history().isEmpty() && !conversation.tilesPerImage().isEmpty()
+                && !question.contains(IMAGE_PLACEHOLDER)) {
+            question = IMAGE_PLACEHOLDER + "\n" + question;
+        }
+        return template.spans(systemMessage, conversation.history(), question);
     }
 
     /**
@@ -97,7 +117,11 @@ public final class PromptBuilder {
             Turn first = prepared.get(0);
             prepared.set(0, new Turn(IMAGE_PLACEHOLDER + "\n" + first.question(), first.answer()));
         }
-        List<Span> spans = template.spans(systemMessage, prepared, null);
+        return labelled(template.spans(systemMessage, prepared, null), tilesPerImage, tokenizer);
+    }
+
+    /** Expands the images of rendered spans and tokenizes them, once more with HD context counts when there are any. */
+    private LabelledSequence labelled(List<Span> spans, List<Integer> tilesPerImage, HoVLETokenizer tokenizer) {
         LabelledSequence main = encode(expandImages(spans, tilesPerImage, numImageToken), tokenizer);
         int[] hdIds = hdNumImageToken > 0
                 ? encode(expandImages(spans, tilesPerImage, hdNumImageToken), tokenizer).inputIds() : null;

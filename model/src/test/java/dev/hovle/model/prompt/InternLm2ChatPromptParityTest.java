@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hovle.model.golden.GoldenConversation;
 import dev.hovle.model.tokenizer.GoldenCases;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The prompts, ids and labels of every golden model case, as the official {@code chat()} produced them. */
+/**
+ * The prompts, ids and labels of every golden model case, history included, as the official {@code chat()} produced
+ * them.
+ */
 class InternLm2ChatPromptParityTest {
 
     static Stream<Path> cases() {
@@ -25,10 +28,9 @@ class InternLm2ChatPromptParityTest {
         return new ObjectMapper().readTree(caseDir.resolve("config.json").toFile());
     }
 
-    private static List<Integer> tiles(JsonNode caseJson) {
-        List<Integer> tiles = new ArrayList<>();
-        caseJson.get("num_patches_list").forEach(n -> tiles.add(n.asInt()));
-        return tiles;
+    /** The case's chat() request: history, question and tiles per image. */
+    private static Conversation conversation(JsonNode caseJson) {
+        return GoldenConversation.of(caseJson).conversation();
     }
 
     /** The builder the model would configure: template from config.json, HD prompt in post mode only. */
@@ -53,7 +55,7 @@ class InternLm2ChatPromptParityTest {
         JsonNode golden = GoldenCases.caseJson(caseDir);
         PromptBuilder prompts = builderFor(caseDir, golden.get("num_image_token").asInt(), postMode(golden));
 
-        Prompt prompt = prompts.build(new Conversation(List.of(), golden.get("question").asText(), tiles(golden)));
+        Prompt prompt = prompts.build(conversation(golden));
 
         assertThat(prompt.text()).isEqualTo(golden.get("prompt").asText());
         if (postMode(golden)) {
@@ -70,7 +72,7 @@ class InternLm2ChatPromptParityTest {
         JsonNode golden = GoldenCases.caseJson(caseDir);
         HoVLETokenizer tokenizer = HoVLETokenizer.forGoldenCase(caseDir);
         Prompt prompt = builderFor(caseDir, golden.get("num_image_token").asInt(), postMode(golden))
-                .build(new Conversation(List.of(), golden.get("question").asText(), tiles(golden)));
+                .build(conversation(golden));
 
         assertThat(tokenizer.encode(prompt.text())).isEqualTo(GoldenCases.int64Tensor(caseDir, "input_ids"));
         if (postMode(golden)) {
@@ -85,9 +87,8 @@ class InternLm2ChatPromptParityTest {
         HoVLETokenizer tokenizer = HoVLETokenizer.forGoldenCase(caseDir);
         PromptBuilder prompts = builderFor(caseDir, golden.get("num_image_token").asInt(), postMode(golden));
 
-        LabelledSequence sequence = prompts.label(
-                List.of(new Turn(golden.get("question").asText(), golden.get("answer").asText())),
-                tiles(golden), tokenizer);
+        GoldenConversation chat = GoldenConversation.of(golden);
+        LabelledSequence sequence = prompts.labelReply(chat.conversation(), chat.answer(), tokenizer);
 
         assertThat(sequence.inputIds()).isEqualTo(GoldenCases.int64Tensor(caseDir, "train_input_ids"));
         assertThat(sequence.labels()).isEqualTo(GoldenCases.int64Tensor(caseDir, "train_labels"));

@@ -96,6 +96,22 @@ class PromptBuilderTest {
     }
 
     @Test
+    void labelsOnlyTheReplyWhenTheRequestCarriesHistory() throws IOException {
+        HoVLETokenizer tokenizer = HoVLETokenizer.forGoldenCase(GoldenCases.modelCases().get(0));
+        Conversation followUp = Conversation.of("What colour?", 1)
+                .withHistory(List.of(new Turn("<image>\nWhat is it?", "A cat.")));
+
+        LabelledSequence sequence = prompts.labelReply(followUp, "Grey.", tokenizer);
+
+        int[] prompt = tokenizer.encode(prompts.build(followUp).text());
+        int[] reply = concat(tokenizer.encode("Grey.", false), new int[] {tokenizer.tokenId("<|im_end|>")});
+        assertThat(sequence.inputIds()).isEqualTo(concat(prompt, reply));
+        int[] targets = Arrays.stream(sequence.labels()).filter(l -> l != LabelledSequence.IGNORE_INDEX).toArray();
+        assertThat(targets).isEqualTo(reply);
+        assertThat(sequence.hdInputIds()).isEqualTo(concat(tokenizer.encode(prompts.build(followUp).hdText()), reply));
+    }
+
+    @Test
     void labelsWithSentencePieceTokenizingAnswersSeparately(@TempDir Path dir) throws IOException {
         TokenizerFiles.write(dir, 1024);
         try (HoVLETokenizer tokenizer = HoVLETokenizer.load(dir)) {
