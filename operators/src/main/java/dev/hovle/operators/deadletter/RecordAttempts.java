@@ -25,9 +25,10 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  *
  * <ul>
  *   <li>When a subtask knows which record fails the job (an error it must rethrow), it {@link #blame}s it: that
- *       record's count goes up at once.
- *   <li>When the process died without a word, the subtask finds its records still in flight when it opens again in
- *       the same job, and charges each of them one failed attempt.
+ *       record's count goes up at once, and a marker in the job's directory says this attempt's failure has a
+ *       culprit, so no other record is charged for it.
+ *   <li>When the task attempt died without naming a culprit (the process was killed, say), every subtask finds its
+ *       records still in flight when it opens again in the same job, and charges each of them one failed attempt.
  * </ul>
  *
  * <p>A record's count is the sum over the files of all the operator's subtasks (read when a subtask opens), because
@@ -66,42 +67,47 @@ public final class RecordAttempts implements AutoCloseable {
     private static final int MAX_REMEMBERED = 1000;
 
     private final FileChannel file;
+    private final Path jobDir;
+    private final int attempt;
     private final int maxAttempts;
     private final Map<String, Integer> failures = new LinkedHashMap<>();
     /** Failure counts in the sibling subtasks' files when this one opened. */
     private final Map<String, Integer> siblingFailures = new HashMap<>();
     private final Set<String> inFlight = new LinkedHashSet<>();
-    private String blamed;
 
-    private RecordAttempts(FileChannel file, int maxAttempts) {
+    private RecordAttempts(FileChannel file, Path jobDir, int attempt, int maxAttempts) {
         this.file = file;
+        this.jobDir = jobDir;
+        this.attempt = attempt;
         this.maxAttempts = maxAttempts;
     }
 
-    /**
-     * The ledger of one subtask of {@code operator} in the running job.
-     */
+    /** The ledger of this subtask attempt of {@code operator} in the running job. */
     public static RecordAttempts forSubtask(RuntimeContext context, String operator, Settings settings)
             throws IOException {
         Path root = settings.dir() != null ? Path.of(settings.dir())
                 : Path.of(System.getProperty("java.io.tmpdir"), "hovle-record-attempts");
-        return open(root.resolve(context.getJobInfo().getJobId().toString()).resolve(operator),
-                "subtask-" + context.getTaskInfo().getIndexOfThisSubtask(), settings.maxAttempts());
+        return open(root.resolve(context.getJobInfo().getJobId().toString()), operator,
+                context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
+                settings.maxAttempts());
     }
 
     /**
-     * Opens (or creates) the ledger {@code name} among the sibling ledgers in {@code dir}, charging a failed attempt
-     * to what it had left in flight unless it had blamed a record.
+     * Opens (or creates) the ledger of {@code subtask} of {@code operator} under {@code jobDir}, at task attempt
+     * {@code attempt}: what it had left in flight is charged a failed attempt, unless the previous attempt's failure
+     * had a named culprit.
      */
-    public static RecordAttempts open(Path dir, String name, int maxAttempts) throws IOException {
+    public static RecordAttempts open(Path jobDir, String operator, int subtask, int attempt, int maxAttempts)
+            throws IOException {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("max attempts must be at least 1, found " + maxAttempts);
         }
-        Files.createDirectories(dir);
-        Path own = dir.resolve(name + SUFFIX);
+        Path dir = Files.createDirectories(jobDir.resolve(operator));
+        Path own = dir.resolve("subtask-" + subtask + SUFFIX);
         RecordAttempts ledger = new RecordAttempts(FileChannel.open(own, StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE), maxAttempts);
-        ledger.load(Files.readAllLines(own, StandardCharsets.UTF_8));
+                StandardOpenOption.READ, StandardOpenOption.WRITE), jobDir, attempt, maxAttempts);
+        boolean culpritKnown = attempt > 0 && Files.exists(culpritMarker(jobDir, attempt - 1));
+        ledger.load(Files.readAllLines(own, StandardCharsets.UTF_8), !culpritKnown);
         ledger.save();
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path sibling : siblings) {
@@ -114,8 +120,7 @@ public final class RecordAttempts implements AutoCloseable {
     }
 
     /** Adds a ledger's failure counts to {@code counts} and its records in flight to {@code inFlight} (if given). */
-    private static String parse(Iterable<String> lines, Map<String, Integer> counts, Set<String> inFlight) {
-        String blamed = null;
+    private static void parse(Iterable<String> lines, Map<String, Integer> counts, Set<String> inFlight) {
         for (String line : lines) {
             String[] f = line.split(" ");
             // A line torn by a crash mid-write is skipped: at worst one failure is not counted.
@@ -127,18 +132,15 @@ public final class RecordAttempts implements AutoCloseable {
                 }
             } else if (f.length == 2 && f[0].equals("inflight") && inFlight != null) {
                 inFlight.add(f[1]);
-            } else if (f.length == 2 && f[0].equals("blamed")) {
-                blamed = f[1];
             }
         }
-        return blamed;
     }
 
-    private void load(Iterable<String> lines) {
+    private void load(Iterable<String> lines, boolean chargeInFlight) {
         Set<String> leftInFlight = new LinkedHashSet<>();
-        String leftBlamed = parse(lines, failures, leftInFlight);
-        if (leftBlamed == null) {
-            // Died without naming a culprit: everything it was processing is suspect.
+        parse(lines, failures, leftInFlight);
+        if (chargeInFlight) {
+            // The last attempt died without naming a culprit: everything it was processing is suspect.
             leftInFlight.forEach(record -> failures.merge(record, 1, Integer::sum));
         }
         while (failures.size() > MAX_REMEMBERED) {
@@ -181,9 +183,17 @@ public final class RecordAttempts implements AutoCloseable {
      * Call it just before rethrowing the error that fails the job.
      */
     public synchronized void blame(SourceRecord record) {
-        blamed = key(record);
-        failures.merge(blamed, 1, Integer::sum);
+        failures.merge(key(record), 1, Integer::sum);
         save();
+        try {
+            Files.writeString(culpritMarker(jobDir, attempt), key(record) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not mark the culprit of task attempt " + attempt, e);
+        }
+    }
+
+    private static Path culpritMarker(Path jobDir, int attempt) {
+        return jobDir.resolve("culprit-of-attempt-" + attempt);
     }
 
     private static String key(SourceRecord record) {
@@ -197,9 +207,6 @@ public final class RecordAttempts implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         failures.forEach((record, n) -> text.append("failed ").append(record).append(' ').append(n).append('\n'));
         inFlight.forEach(record -> text.append("inflight ").append(record).append('\n'));
-        if (blamed != null) {
-            text.append("blamed ").append(blamed).append('\n');
-        }
         try {
             ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
             file.truncate(bytes.remaining());

@@ -101,8 +101,9 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
             return;
         }
         attempts.begin(source);
+        PreparedRequest prepared = null;
         try {
-            prepare(item, ctx, out);
+            prepared = prepare(item, ctx);
         } catch (Throwable t) {
             // Whatever one request makes fail is that request's dead letter; only JVM-wide errors restart the job.
             FailurePolicy.containOrRethrow(t);
@@ -110,9 +111,14 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
                     + FailurePolicy.describe(t));
         }
         attempts.end(source);
+        // Outside the guard: what the chained operators downstream throw is theirs, not this request's preparation.
+        if (prepared != null) {
+            out.collect(prepared);
+        }
     }
 
-    private void prepare(WorkItem item, Context ctx, Collector<PreparedRequest> out) {
+    /** The request ready for the engine, or null after sending its dead letter. */
+    private PreparedRequest prepare(WorkItem item, Context ctx) {
         long started = System.nanoTime();
         VlmRequest r = item.request();
         List<byte[]> images = new ArrayList<>();
@@ -125,7 +131,7 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
                 images.add(imageReader.read(image.uri()));
             } catch (ImageReadException e) {
                 fail(ctx, item, errorType(e.reason()), image.label() + ": " + e.getMessage());
-                return;
+                return null;
             }
         }
         PreparedPrompt prompt;
@@ -134,25 +140,25 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
                     VlmRequests.history(r));
         } catch (InvalidImageException e) {
             fail(ctx, item, DeadLetters.errorType(e.reason()), "request " + r.getRequestId() + ": " + e.getMessage());
-            return;
+            return null;
         } catch (PromptTooLongException e) {
             fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": " + e.getMessage());
-            return;
+            return null;
         }
         GenerationParams params = VlmRequests.generationParams(r, maxNewTokens, preparer);
         if (prompt.inputIds().length + params.maxNewTokens() > contextLength) {
             fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": prompt of "
                     + prompt.inputIds().length + " tokens plus " + params.maxNewTokens() + " new tokens exceeds the "
                     + "context length of " + contextLength);
-            return;
+            return null;
         }
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         preprocessMillis.update(tookMillis);
         RequestMeta meta = new RequestMeta(r.getRequestId(), r.getTask(), List.copyOf(r.getImageIds()),
                 r.getEventTime().toEpochMilli(), item.readyMillis(), item.source());
         Long deadline = r.getDeadline() == null ? null : r.getDeadline().toEpochMilli();
-        out.collect(new PreparedRequest(meta, prompt.inputIds(), prompt.holisticIds(), prompt.pixels(), params, deadline,
-                tookMillis, System.currentTimeMillis()));
+        return new PreparedRequest(meta, prompt.inputIds(), prompt.holisticIds(), prompt.pixels(), params, deadline,
+                tookMillis, System.currentTimeMillis());
     }
 
     private static ErrorType errorType(ImageReadException.Reason reason) {

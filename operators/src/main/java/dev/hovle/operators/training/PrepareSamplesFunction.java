@@ -99,8 +99,9 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
             return;
         }
         attempts.begin(record);
+        PreparedSample prepared = null;
         try {
-            prepare(record, ctx, out);
+            prepared = prepare(record, ctx);
         } catch (Throwable t) {
             // Whatever one sample makes fail is that sample's dead letter; only JVM-wide errors restart the job.
             FailurePolicy.containOrRethrow(t);
@@ -108,38 +109,42 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
                     + " could not be prepared: " + FailurePolicy.describe(t));
         }
         attempts.end(record);
+        if (prepared != null) {
+            out.collect(prepared);
+        }
     }
 
-    private void prepare(SourceRecord record, Context ctx, Collector<PreparedSample> out) {
+    /** The sample ready for the trainer, or null after sending its dead letter (or skipping another stage's). */
+    private PreparedSample prepare(SourceRecord record, Context ctx) {
         TrainingSample sample;
         try {
             sample = codec.decode(record.value());
         } catch (EventDecodingException e) {
             fail(ctx, record, e.errorType(), PipelineStage.DECODE, "sample record " + record + ": " + e.getMessage());
-            return;
+            return null;
         }
         if (sample.getStage() != stage) {
             otherStages.inc();
-            return;
+            return null;
         }
         String id = sample.getSampleId();
         String problem = problem(sample);
         if (problem != null) {
             fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.DECODE, "sample " + id + ": " + problem);
-            return;
+            return null;
         }
         if (sample.getImages().size() > imageLimits.maxPerRequest()) {
             fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.DECODE, "sample " + id + " has "
                     + sample.getImages().size() + " images, at most " + imageLimits.maxPerRequest()
                     + " (hovle.requests.max-images)");
-            return;
+            return null;
         }
         for (int i = 0; i < sample.getImages().size(); i++) {
             String tooLarge = imageLimits.inlineProblem("sample " + id + ": image " + (i + 1),
                     sample.getImages().get(i).getData().remaining());
             if (tooLarge != null) {
                 fail(ctx, record, ErrorType.IMAGE_TOO_LARGE, PipelineStage.DECODE, tooLarge);
-                return;
+                return null;
             }
         }
         Sample conversation = new Sample(id, images(sample), turns(sample));
@@ -149,26 +154,26 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
         } catch (InvalidImageException e) {
             fail(ctx, record, DeadLetters.errorType(e.reason()), PipelineStage.PREPARE, "sample " + id + ": "
                     + e.getMessage());
-            return;
+            return null;
         } catch (RuntimeException e) {
             // The template and the context length refuse with IllegalArgumentException; nothing may stop the job.
             ErrorType type = String.valueOf(e.getMessage()).contains("context length") ? ErrorType.PROMPT_TOO_LONG
                     : ErrorType.INVALID_SAMPLE;
             fail(ctx, record, type, PipelineStage.PREPARE, "sample " + id + ": " + e.getMessage());
-            return;
+            return null;
         }
         if (stage == TrainingStage.DISTILLATION && encoded.hasImages()) {
             String shapeProblem = teacherShapeProblem(sample.getTeacherTargets(), encoded.tiles() * tokensPerTile);
             if (shapeProblem != null) {
                 fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.PREPARE, "sample " + id + ": "
                         + shapeProblem);
-                return;
+                return null;
             }
             encoded = encoded.withTeacherImageFeatures(floats(sample.getTeacherTargets()));
         }
-        out.collect(sample.getSplit() == DataSplit.EVAL
+        return sample.getSplit() == DataSplit.EVAL
                 ? PreparedSample.eval(conversation, stage == TrainingStage.DISTILLATION ? encoded : null, record)
-                : PreparedSample.train(encoded, record));
+                : PreparedSample.train(encoded, record);
     }
 
     /** What makes a decoded sample untrainable, or null. */

@@ -91,4 +91,21 @@ class ImageReaderTest {
                     .isInstanceOfSatisfying(ImageReadException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED));
         }
     }
+
+    @Test
+    void givesUpOnAReadThatStallsAfterTheTimeout() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Files.write(images.resolve("slow.png"), new byte[] {1, 2, 3});
+        String uri = "stalled://" + images.resolve("slow.png").toUri().getPath();
+        ImageLimits limits = new ImageLimits(List.of("stalled://" + images.toUri().getPath()), 100,
+                Duration.ofMillis(300), 16);
+        try (ImageReader reader = new ImageReader(limits)) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> reader.read(uri))
+                    .isInstanceOfSatisfying(ImageReadException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.UNREADABLE))
+                    .hasMessageContaining("longer than 300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
 }

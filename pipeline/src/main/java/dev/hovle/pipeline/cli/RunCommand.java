@@ -45,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
             + "instead of the shapes stream")
     boolean noTraining;
 
+    @Option(names = "--hostile-every", description = "also send one hostile record (random bytes, an image bomb, "
+            + "a forbidden URI, absurd settings...) this often, e.g. 5s: each must become a dead letter while serving "
+            + "goes on")
+    String hostileEvery;
+
     @Option(names = "-D", mapFallbackValue = "", description = "any job option, e.g. -Dhovle.engine.max-batch=4 "
             + "(see deploy/configuration.md)")
     Map<String, String> options = new LinkedHashMap<>();
@@ -56,6 +61,9 @@ final class RunCommand implements Callable<Integer> {
                 .optOptions(options).optTraining(!noTraining).optTrainingRate(trainingRate);
         if (duration != null) {
             builder.optDuration(parseDuration(duration));
+        }
+        if (hostileEvery != null) {
+            builder.optHostileEvery(parseDuration(hostileEvery));
         }
         LocalRuntime runtime = builder.build();
         Thread hook = new Thread(() -> {

@@ -62,7 +62,7 @@ public final class LocalRuntime {
     public void run() throws Exception {
         PrintStream out = b.out;
         EmbeddedKafka kafka = null;
-        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(3);
         JobClient job = null;
         JobClient training = null;
         ResultPrinter printer = null;
@@ -125,7 +125,8 @@ public final class LocalRuntime {
                     });
             printing = new Thread(printer, "hovle-printer");
             printing.start();
-            StatusLine status = new StatusLine(printer, shapes);
+            HostileFeed hostile = b.hostileEvery == null ? null : new HostileFeed(producer, images, requests);
+            StatusLine status = new StatusLine(printer, shapes, hostile);
             if (b.training) {
                 out.printf("stream: %.1f shapes pictures/s with a question each (the answer is judged against the "
                         + "truth), %d training samples/s; Ctrl-C stops%n", b.rate, b.trainingRate);
@@ -135,6 +136,12 @@ public final class LocalRuntime {
                 out.printf("stream: %.1f images/s with a question each, an inline caption every 4th, a broken image "
                         + "every 20th (Ctrl-C stops)%n", b.rate);
                 timers.scheduleAtFixedRate(stream, 0, Math.round(1_000_000 / b.rate), TimeUnit.MICROSECONDS);
+            }
+            if (hostile != null) {
+                out.println("stream: one hostile record every " + b.hostileEvery.toMillis() + " ms (each must "
+                        + "become a dead letter)");
+                timers.scheduleAtFixedRate(hostile, b.hostileEvery.toMillis(), b.hostileEvery.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
             timers.scheduleAtFixedRate(() -> out.println(status.next()), STATUS_EVERY.toMillis(),
                     STATUS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -244,6 +251,7 @@ public final class LocalRuntime {
         private Path samplesDir = Path.of("samples");
         private Map<String, String> options = Map.of();
         private boolean training = true;
+        private Duration hostileEvery;
 
         private Builder() {}
 
@@ -251,6 +259,12 @@ public final class LocalRuntime {
          * Whether the training job runs too (default true): it trains the served model on a shapes sample stream,
          * and the inference stream asks questions about shapes pictures, judged against the truth.
          */
+        /** Also send one hostile record this often (default: none), as {@link HostileFeed} describes. */
+        public Builder optHostileEvery(Duration value) {
+            this.hostileEvery = value;
+            return this;
+        }
+
         public Builder optTraining(boolean value) {
             this.training = value;
             return this;

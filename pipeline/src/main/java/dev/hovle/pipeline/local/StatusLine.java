@@ -1,19 +1,28 @@
 package dev.hovle.pipeline.local;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** The local runtime's periodic line: throughput, latency, engine load and back-pressure, from the job's metrics. */
 final class StatusLine {
     private final ResultPrinter printer;
     private final ShapesQuestions shapes;
+    private final HostileFeed hostile;
     private final long startedNanos = System.nanoTime();
     private long lastNanos = startedNanos;
     private long lastResults;
 
-    /** @param shapes the shapes questions being scored, or null without training */
-    StatusLine(ResultPrinter printer, ShapesQuestions shapes) {
+    /**
+     * @param shapes the shapes questions being scored, or null without training
+     * @param hostile the hostile records being sent, or null
+     */
+    StatusLine(ResultPrinter printer, ShapesQuestions shapes, HostileFeed hostile) {
         this.printer = printer;
         this.shapes = shapes;
+        this.hostile = hostile;
     }
 
     /** The line for now; each call measures the rate since the previous one. */
@@ -34,6 +43,13 @@ final class StatusLine {
                 LocalMetrics.sum("hovle.generation.tokensPerSecond"),
                 millis(LocalMetrics.max("hovle.generation.timeToFirstTokenMillis", r -> true)),
                 orZero(backPressure) / 10);
+        if (hostile != null) {
+            // What a soak watches: hostile records must not restart a job or grow memory.
+            line += String.format(Locale.ROOT, "%n-- %d hostile records sent | job restarts %.0f | heap %.0f MiB, "
+                            + "RSS %.0f MiB", hostile.sent(), orZero(LocalMetrics.sum("numRestarts")),
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0,
+                    residentMiB());
+        }
         if (shapes == null) {
             return line;
         }
@@ -44,6 +60,20 @@ final class StatusLine {
                 orZero(LocalMetrics.max("hovle.training.samplesPerSecond", r -> true)),
                 LocalMetrics.endingWith("hovle.engine.modelVersion").stream().map(LocalMetrics.Reading::text)
                         .findFirst().orElse("-"), shapes.scores());
+    }
+
+    /** This process's resident set from /proc, or NaN where there is none. */
+    private static double residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no figure
+        }
+        return Double.NaN;
     }
 
     private static double orZero(double value) {

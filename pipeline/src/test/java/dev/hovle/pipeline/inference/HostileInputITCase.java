@@ -6,7 +6,7 @@ import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
-import dev.hovle.pipeline.hostile.HostileImages;
+import dev.hovle.pipeline.local.HostileImages;
 import dev.hovle.pipeline.local.SyntheticImages;
 import dev.hovle.schemas.ChatRole;
 import dev.hovle.schemas.ChatTurn;
@@ -116,7 +116,7 @@ class HostileInputITCase {
                     TIMEOUT);
             outputs.awaitResults(results -> results.stream().map(VlmResult::getRequestId).toList().containsAll(good),
                     "the good requests' results", TIMEOUT);
-            Thread.sleep(3000); // let duplicates, if any, be committed too
+            awaitSentinel(testbed);
 
             Map<String, List<DeadLetter>> lettersByKey = outputs.deadLetters().stream().collect(
                     Collectors.groupingBy(l -> StandardCharsets.UTF_8.decode(l.getKey().duplicate()).toString()));
@@ -169,7 +169,7 @@ class HostileInputITCase {
             for (int i = 0; i < 4; i++) {
                 testbed.outputs().awaitResult("after-poison-" + i, TIMEOUT);
             }
-            Thread.sleep(3000); // let duplicates, if any, be committed too
+            awaitSentinel(testbed);
 
             assertThat(setAside.getErrorType()).as(setAside.getMessage()).isEqualTo(ErrorType.REPEATED_FAILURE);
             assertThat(setAside.getMessage()).contains("failed 2 times");
@@ -178,9 +178,19 @@ class HostileInputITCase {
             assertThat(testbed.job().status()).isEqualTo("RUNNING");
             Map<String, Long> answers = testbed.outputs().results().stream()
                     .collect(Collectors.groupingBy(VlmResult::getRequestId, Collectors.counting()));
-            assertThat(answers).containsOnlyKeys("before-poison", "after-poison-0", "after-poison-1",
+            assertThat(answers).containsOnlyKeys("before-poison", "sentinel", "after-poison-0", "after-poison-1",
                     "after-poison-2", "after-poison-3").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
         }
+    }
+
+    /**
+     * Sends one more request and waits for its result: whatever the job was still committing (a duplicate, say) has
+     * had a few more checkpoints to show up.
+     */
+    private void awaitSentinel(JobUnderTest testbed) throws Exception {
+        testbed.producer().send(Topic.REQUESTS.defaultName(), caption("sentinel", png(32)));
+        testbed.producer().flush();
+        testbed.outputs().awaitResult("sentinel", TIMEOUT);
     }
 
     /** Random bytes, truncated messages and messages whose schema fingerprint was bit-flipped, on {@code topic}. */

@@ -52,8 +52,8 @@ final class RunningJob implements AutoCloseable {
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
     }
 
-    /** How often the job has restarted, on the cluster that {@code clientConfiguration} points to. */
-    long restarts(Configuration clientConfiguration) throws Exception {
+    /** How often the job has failed and restarted, on the cluster that {@code clientConfiguration} points to. */
+    int restarts(Configuration clientConfiguration) throws Exception {
         return JobRestarts.of(clientConfiguration, client.getJobID());
     }
 

@@ -72,6 +72,28 @@ class LocalRuntimeITCase {
         }
     }
 
+    @Test
+    void keepsServingWhileHostileRecordsArrive() throws Exception {
+        Lines out = new Lines();
+        LocalRuntime runtime = LocalRuntime.builder().setOut(out.printer()).optWorkDir(work).optRate(2)
+                .optTraining(false).optHostileEvery(Duration.ofMillis(250)).optDuration(Duration.ofSeconds(40))
+                .optSamplesDir(Path.of("..", "samples")).build();
+
+        runtime.run();
+
+        String text = out.text();
+        long sent = Long.parseLong(text.replaceAll("(?s).*\n-- (\\d+) hostile records sent.*", "$1"));
+        assertThat(sent).as("hostile records sent").isGreaterThan(100);
+        // Every one a dead letter (the last few may still be in flight when the run stops).
+        assertThat(count(text, " key=hostile-")).as("hostile dead letters printed").isBetween((int) sent - 20,
+                (int) sent);
+        assertThat(text.lastIndexOf("\ncaption ")).as("captions after the first hostile record")
+                .isGreaterThan(text.indexOf(" key=hostile-"));
+        assertThat(text.replaceAll("(?s).*\n(-- \\d+ hostile records sent[^\n]*).*", "$1"))
+                .contains("job restarts 0");
+        assertThat(text).doesNotContain("root:x:").doesNotContain("FAILED");
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {

@@ -12,7 +12,7 @@ import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.store.ModelStore;
-import dev.hovle.pipeline.hostile.HostileImages;
+import dev.hovle.pipeline.local.HostileImages;
 import dev.hovle.pipeline.hostile.JobRestarts;
 import dev.hovle.pipeline.inference.InferenceOptions;
 import dev.hovle.pipeline.kafka.EmbeddedKafka;
