@@ -41,10 +41,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -147,7 +149,7 @@ class TrainingJobITCase {
                             ErrorType.UNDECODABLE_RECORD, ErrorType.CORRUPT_IMAGE, ErrorType.INVALID_SAMPLE);
                     assertThat(letters).allSatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(topics.samples));
                 } finally {
-                    job.cancel().get();
+                    cancel(job);
                 }
             }
         }
@@ -189,7 +191,7 @@ class TrainingJobITCase {
                             }));
                     assertThat(JobRestarts.of(FLINK.getClientConfiguration(), job.getJobID())).as("restarts").isZero();
                 } finally {
-                    job.cancel().get();
+                    cancel(job);
                 }
             }
         }
@@ -296,7 +298,7 @@ class TrainingJobITCase {
                 assertThat(second.get(1).getStep()).isEqualTo(2 * INTERVAL);
                 return second.get(1);
             } finally {
-                job.cancel().get();
+                cancel(job);
             }
         }
     }
@@ -332,6 +334,18 @@ class TrainingJobITCase {
         env.setParallelism(1);
         TrainingJob.onKafka(conf).setSampleSource(source).build().addTo(env);
         return env.executeAsync("hovle-training-test");
+    }
+
+    /** Cancels a running job; a job that already failed is reported with its cause instead of hiding it. */
+    private static void cancel(JobClient job) throws Exception {
+        if (job.getJobStatus().get() == JobStatus.FAILED) {
+            try {
+                job.getJobExecutionResult().get();
+            } catch (ExecutionException e) {
+                throw new AssertionError("the training job failed", e.getCause());
+            }
+        }
+        job.cancel().get();
     }
 
     private static void sendHeldOut(EventProducer producer, String topic) throws Exception {
