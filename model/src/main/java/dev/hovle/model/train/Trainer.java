@@ -36,6 +36,13 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class Trainer implements AutoCloseable {
+    /**
+     * DJL's PyTorch engine allows one gradient collector per JVM at a time and refuses a second: trainers sharing a
+     * JVM (two training jobs in one TaskManager, or a restarted job while its cancelled attempt finishes a step) take
+     * turns instead of failing.
+     */
+    private static final Object GRADIENT_COLLECTOR = new Object();
+
     private final HoVLEModel model;
     private final Stage stage;
     private final List<TrainableParameter> parameters;
@@ -116,12 +123,14 @@ public final class Trainer implements AutoCloseable {
     private double backward(NDManager scope, List<Batch> microBatches, long targets, double scale) {
         double lossSum = 0;
         for (Batch batch : microBatches) {
-            try (NDManager micro = scope.newSubManager();
-                    GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray sum = stage.objective().lossSum(model, micro, batch);
-                // Dividing by the step's total term count makes the accumulated gradient that of the step's mean.
-                collector.backward(Scalars.mul(sum, scale / targets));
-                lossSum += sum.getFloat();
+            synchronized (GRADIENT_COLLECTOR) {
+                try (NDManager micro = scope.newSubManager();
+                        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray sum = stage.objective().lossSum(model, micro, batch);
+                    // Dividing by the step's total term count makes the accumulated gradient that of the step's mean.
+                    collector.backward(Scalars.mul(sum, scale / targets));
+                    lossSum += sum.getFloat();
+                }
             }
         }
         return lossSum;

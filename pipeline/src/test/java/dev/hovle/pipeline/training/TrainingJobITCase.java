@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -336,7 +337,10 @@ class TrainingJobITCase {
         return env.executeAsync("hovle-training-test");
     }
 
-    /** Cancels a running job; a job that already failed is reported with its cause instead of hiding it. */
+    /**
+     * Cancels a running job and waits until its tasks have ended (the cancel call returns once cancelling has begun);
+     * a job that already failed is reported with its cause instead of hiding it.
+     */
     private static void cancel(JobClient job) throws Exception {
         if (job.getJobStatus().get() == JobStatus.FAILED) {
             try {
@@ -346,6 +350,7 @@ class TrainingJobITCase {
             }
         }
         job.cancel().get();
+        job.getJobExecutionResult().handle((result, cancelled) -> null).get(60, TimeUnit.SECONDS);
     }
 
     private static void sendHeldOut(EventProducer producer, String topic) throws Exception {
