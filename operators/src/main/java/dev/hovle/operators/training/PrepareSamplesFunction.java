@@ -51,6 +51,7 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
     private final TrainingStage stage;
     private final ImageLimits imageLimits;
     private final RecordAttempts.Settings attemptSettings;
+    private final int maxSequenceLength;
 
     private transient EventCodec<TrainingSample> codec;
     private transient HoVLETokenizer tokenizer;
@@ -61,21 +62,29 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
     private transient Counter otherStages;
     private transient RecordAttempts attempts;
 
+    /** Samples of more positions than this are refused unless configured otherwise. */
+    public static final int DEFAULT_MAX_SEQUENCE_LENGTH = 4096;
+
     /** Prepares the samples of {@code stage} for the model in {@code modelDir}, within the default limits. */
     public PrepareSamplesFunction(String modelDir, TrainingStage stage) {
-        this(modelDir, stage, ImageLimits.DEFAULTS, RecordAttempts.Settings.DEFAULTS);
+        this(modelDir, stage, ImageLimits.DEFAULTS, RecordAttempts.Settings.DEFAULTS, DEFAULT_MAX_SEQUENCE_LENGTH);
     }
 
     /**
-     * Prepares the samples of {@code stage} for the model in {@code modelDir}; images over {@code imageLimits} and
+     * Prepares the samples of {@code stage} for the model in {@code modelDir}; images over {@code imageLimits},
+     * sequences over {@code maxSequenceLength} positions (a training step's memory grows with their square), and
      * samples that failed the job {@code attemptSettings.maxAttempts()} times become dead letters.
      */
     public PrepareSamplesFunction(String modelDir, TrainingStage stage, ImageLimits imageLimits,
-            RecordAttempts.Settings attemptSettings) {
+            RecordAttempts.Settings attemptSettings, int maxSequenceLength) {
+        if (maxSequenceLength < 1) {
+            throw new IllegalArgumentException("max sequence length must be positive, found " + maxSequenceLength);
+        }
         this.modelDir = modelDir;
         this.stage = stage;
         this.imageLimits = imageLimits;
         this.attemptSettings = attemptSettings;
+        this.maxSequenceLength = maxSequenceLength;
     }
 
     @Override
@@ -162,7 +171,14 @@ public final class PrepareSamplesFunction extends ProcessFunction<SourceRecord, 
             fail(ctx, record, type, PipelineStage.PREPARE, "sample " + id + ": " + e.getMessage());
             return null;
         }
-        if (stage == TrainingStage.DISTILLATION && encoded.hasImages()) {
+        int positions = Math.max(encoded.inputIds().length, encoded.holisticIds().length);
+        if (positions > maxSequenceLength) {
+            fail(ctx, record, ErrorType.PROMPT_TOO_LONG, PipelineStage.PREPARE, "sample " + id + " has " + positions
+                    + " positions, more than the training limit of " + maxSequenceLength
+                    + " (hovle.training.max-sequence-length)");
+            return null;
+        }
+                if (stage == TrainingStage.DISTILLATION && encoded.hasImages()) {
             String shapeProblem = teacherShapeProblem(sample.getTeacherTargets(), encoded.tiles() * tokensPerTile);
             if (shapeProblem != null) {
                 fail(ctx, record, ErrorType.INVALID_SAMPLE, PipelineStage.PREPARE, "sample " + id + ": "

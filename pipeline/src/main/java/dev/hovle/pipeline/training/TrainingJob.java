@@ -9,6 +9,7 @@ import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_LOSS_INCREASE
 import static dev.hovle.pipeline.training.TrainingOptions.LAST_LLM_LAYERS;
 import static dev.hovle.pipeline.training.TrainingOptions.LEARNING_RATE;
 import static dev.hovle.pipeline.training.TrainingOptions.MAX_GRAD_NORM;
+import static dev.hovle.pipeline.training.TrainingOptions.MAX_SEQUENCE_LENGTH;
 import static dev.hovle.pipeline.training.TrainingOptions.MIN_LR_RATIO;
 import static dev.hovle.pipeline.training.TrainingOptions.SCHEDULE_STEPS;
 import static dev.hovle.pipeline.training.TrainingOptions.STAGE;
@@ -100,7 +101,7 @@ public final class TrainingJob {
                 .fromSource(b.sampleSource, WatermarkStrategy.noWatermarks(), "samples").uid("samples-source")
                 .rebalance()
                 .process(new PrepareSamplesFunction(b.trainer.modelDir(), b.trainer.stage(), b.imageLimits,
-                        b.recordAttempts))
+                        b.recordAttempts, b.maxSequenceLength))
                 .name("prepare samples").uid("prepare-samples");
         if (b.prepareParallelism != null) {
             prepared.setParallelism(b.prepareParallelism);
@@ -126,6 +127,7 @@ public final class TrainingJob {
         private Integer prepareParallelism;
         private ImageLimits imageLimits = ImageLimits.DEFAULTS;
         private RecordAttempts.Settings recordAttempts = RecordAttempts.Settings.DEFAULTS;
+        private int maxSequenceLength = PrepareSamplesFunction.DEFAULT_MAX_SEQUENCE_LENGTH;
 
         private Builder() {}
 
@@ -146,6 +148,7 @@ public final class TrainingJob {
             prepareParallelism = config.getOptional(InferenceOptions.PREPARE_PARALLELISM).orElse(null);
             imageLimits = InferenceOptions.imageLimits(config);
             recordAttempts = InferenceOptions.recordAttempts(config);
+            maxSequenceLength = config.get(MAX_SEQUENCE_LENGTH);
             return this;
         }
 
@@ -188,6 +191,12 @@ public final class TrainingJob {
         /** Where subtasks count the failures each sample was in flight for, and when it is set aside. */
         public Builder optRecordAttempts(RecordAttempts.Settings value) {
             this.recordAttempts = value;
+            return this;
+        }
+
+        /** Longest sample in positions the trainer accepts (default 4096). */
+        public Builder optMaxSequenceLength(int value) {
+            this.maxSequenceLength = value;
             return this;
         }
 

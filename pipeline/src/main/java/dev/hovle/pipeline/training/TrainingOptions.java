@@ -1,5 +1,6 @@
 package dev.hovle.pipeline.training;
 
+import dev.hovle.operators.training.PrepareSamplesFunction;
 import dev.hovle.schemas.Topic;
 import dev.hovle.schemas.TrainingStage;
 import java.time.Duration;
@@ -42,6 +43,13 @@ public final class TrainingOptions {
             .enumType(TrainingStage.class).defaultValue(TrainingStage.INSTRUCTION)
             .withDescription("Stage trained: DISTILLATION, ALIGNMENT (LLM frozen) or INSTRUCTION. Samples of other "
                     + "stages are skipped and counted.");
+
+    public static final ConfigOption<Integer> MAX_SEQUENCE_LENGTH = ConfigOptions
+            .key("hovle.training.max-sequence-length").intType()
+            .defaultValue(PrepareSamplesFunction.DEFAULT_MAX_SEQUENCE_LENGTH)
+            .withDescription("Longest sample in positions (prompt, image tokens and answer; the HD sequence in post "
+                    + "placement) the trainer accepts; longer ones become PROMPT_TOO_LONG dead letters, since a step's "
+                    + "memory grows with the square of the length.");
 
     public static final ConfigOption<Integer> LAST_LLM_LAYERS = ConfigOptions.key("hovle.training.last-llm-layers")
             .intType().defaultValue(-1)
