@@ -2,6 +2,7 @@ package dev.hovle.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.stream.IntStream;
 
 /**
  * Builds the LLM input of the HD ({@code post}) placement: text positions take the holistic outputs of the HD
@@ -15,7 +16,7 @@ final class HdAssembly {
             NDArray imageTokens) {
         int[] llmIds = input.inputIds();
         int[] hdIds = input.holisticIds();
-        long[] hdText = java.util.stream.IntStream.range(0, hdIds.length).filter(i -> hdIds[i] != contextId)
+        long[] hdText = IntStream.range(0, hdIds.length).filter(i -> hdIds[i] != contextId)
                 .asLongStream().toArray();
         long[] source = new long[llmIds.length];
         int text = 0;

@@ -4,26 +4,28 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.hovle.model.cache.KvCache;
+import dev.hovle.model.cache.SequenceCaches;
+import dev.hovle.model.cache.SlotKvCache;
 import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.layers.DecoderStack;
 import dev.hovle.model.layers.HolisticEmbedding;
-import dev.hovle.model.layers.KvCache;
 import dev.hovle.model.layers.LanguageModel;
-import dev.hovle.model.layers.SlotKvCache;
 import dev.hovle.model.weights.Checkpoint;
 import dev.hovle.model.weights.HoVLEWeights;
 import dev.hovle.model.weights.WeightLoader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * A loaded HoVLE model: immutable configuration and weights, shared by every thread that runs it. Per-sequence
@@ -43,8 +45,8 @@ public final class HoVLEModel implements AutoCloseable {
         this.weights = weights;
         this.manager = manager;
         this.dtype = dtype;
-        this.holistic = new HolisticEmbedding(config.embedding(), weights.embedding());
-        this.llm = new LanguageModel(config.llm(), weights.llm());
+        this.holistic = new HolisticEmbedding(config.embedding(), weights.embedding(), weights.hostViews());
+        this.llm = new LanguageModel(config.llm(), weights.llm(), weights.hostViews());
     }
 
     /** Loads a snapshot directory (config.json plus safetensors) on the CPU in float32. */
@@ -380,12 +382,11 @@ public final class HoVLEModel implements AutoCloseable {
 
     private long[] contextPositions(int[] ids) {
         int context = config.embedding().imgContextTokenId();
-        return java.util.stream.IntStream.range(0, ids.length).filter(i -> ids[i] == context).asLongStream().toArray();
+        return IntStream.range(0, ids.length).filter(i -> ids[i] == context).asLongStream().toArray();
     }
 
     @Override
     public void close() {
-        weights.byName().values().forEach(dev.hovle.model.layers.HostGemv::unregister);
         manager.close();
     }
 }

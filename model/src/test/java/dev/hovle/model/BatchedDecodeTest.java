@@ -6,7 +6,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.hovle.model.layers.SlotKvCache;
+import dev.hovle.model.cache.SequenceCaches;
+import dev.hovle.model.cache.SlotKvCache;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.hovle.model.config;
 
+import java.util.Locale;
+
 /** Where the pixel-shuffle projector sits relative to the holistic layers. */
 public enum PixelShuffleLocation {
     /** HoVLE: image patches are shuffled and projected before the holistic layers (256 tokens per 448 tile). */
@@ -17,6 +19,6 @@ public enum PixelShuffleLocation {
 
     /** The spelling used in {@code config.json}. */
     public String configValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

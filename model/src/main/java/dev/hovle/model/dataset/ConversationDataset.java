@@ -1,5 +1,6 @@
 package dev.hovle.model.dataset;
 
+import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.prompt.Turn;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.List;
 /** A finite, indexable set of training conversations; implementations are immutable and thread-safe. */
 public interface ConversationDataset {
     /** The question whose answer is a caption, as {@code hovle generate} asks it for an image without a prompt. */
-    String CAPTION_QUESTION = dev.hovle.model.prepare.PromptPreparer.CAPTION_QUESTION;
+    String CAPTION_QUESTION = PromptPreparer.CAPTION_QUESTION;
 
     /** Number of samples. */
     int size();

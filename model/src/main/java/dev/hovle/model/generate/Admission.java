@@ -1,6 +1,8 @@
 package dev.hovle.model.generate;
 
 import dev.hovle.model.config.HoVLEConfig;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /** The checks a request passes before it may queue, so a bad one fails at once with a clear message. */
 final class Admission {
@@ -10,7 +12,7 @@ final class Admission {
      * Checks a request on submission: true when it may queue, else its future is already completed exceptionally.
      */
     static boolean admit(HoVLEConfig config, GenerationRequest request, boolean engineClosed,
-            java.util.concurrent.CompletableFuture<GenerationResult> result) {
+            CompletableFuture<GenerationResult> result) {
         try {
             if (engineClosed) {
                 throw new GenerationException("engine is closed; request " + request.id() + " was not run");
@@ -43,7 +45,7 @@ final class Admission {
             throw new GenerationException("request " + request.id() + ": tiles of " + request.pixels().size()
                     + " pixels, the model takes " + config.imageSize());
         }
-        long contextTokens = java.util.Arrays.stream(request.inputIds())
+        long contextTokens = Arrays.stream(request.inputIds())
                 .filter(id -> id == config.embedding().imgContextTokenId()).count();
         if (contextTokens != (long) expectedTiles * config.tokensPerTile()) {
             throw new GenerationException("request " + request.id() + ": prompt has " + contextTokens

@@ -1,12 +1,14 @@
 package dev.hovle.model.generate;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.MultimodalInput;
+import dev.hovle.model.cache.SlotKvCache;
 import dev.hovle.model.config.PixelShuffleLocation;
-import dev.hovle.model.layers.SlotKvCache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -245,16 +248,16 @@ public final class ContinuousBatchingEngine implements GenerationEngine {
      * Runs a prefill chunk with its own CPU thread count: prefill is matmul-bound and uses every core, while decode
      * is bandwidth-bound and runs best on one (per-op threading overhead dominates small matrices).
      */
-    private NDArray withPrefillThreads(java.util.function.Supplier<NDArray> chunk) {
-        if (prefillThreads <= 0 || !model.device().equals(ai.djl.Device.cpu())) {
+    private NDArray withPrefillThreads(Supplier<NDArray> chunk) {
+        if (prefillThreads <= 0 || !model.device().equals(Device.cpu())) {
             return chunk.get();
         }
-        int decodeThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(prefillThreads);
+        int decodeThreads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(prefillThreads);
         try {
             return chunk.get();
         } finally {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(decodeThreads);
+            JniUtils.setNumThreads(decodeThreads);
         }
     }
 

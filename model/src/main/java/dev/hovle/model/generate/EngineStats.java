@@ -1,5 +1,6 @@
 package dev.hovle.model.generate;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,7 +13,7 @@ public final class EngineStats {
     private final LongAdder finished = new LongAdder();
     private final AtomicLong lastBatch = new AtomicLong();
     private final AtomicLong largestStepTokens = new AtomicLong();
-    private final java.util.concurrent.ConcurrentHashMap<Integer, long[]> pureDecode = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, long[]> pureDecode = new ConcurrentHashMap<>();
 
     void recordStep(int batch, int prefill, long nanos) {
         steps.increment();

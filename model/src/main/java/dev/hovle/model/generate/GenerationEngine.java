@@ -1,5 +1,8 @@
 package dev.hovle.model.generate;
 
+import dev.hovle.model.HoVLEModel;
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Completes prompts with a HoVLE model. Any number of threads may submit concurrently; each request gets a future
  * and streams its tokens to its listener as they are produced.
@@ -17,9 +20,9 @@ public interface GenerationEngine extends AutoCloseable {
      * requests finish on the model they started with; none is lost. Completes with the previous model once nothing
      * uses it any more, for the caller to close; fails if the shapes differ.
      */
-    default java.util.concurrent.CompletableFuture<dev.hovle.model.HoVLEModel> swapModel(
-            dev.hovle.model.HoVLEModel next, String version) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new GenerationException(
+    default CompletableFuture<HoVLEModel> swapModel(
+            HoVLEModel next, String version) {
+        return CompletableFuture.failedFuture(new GenerationException(
                 getClass().getSimpleName() + " cannot swap models; version " + version + " was not loaded"));
     }
 

@@ -2,13 +2,18 @@ package dev.hovle.model.generate;
 
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.config.HoVLEConfig;
+import dev.hovle.model.config.TransformerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The rule for swapping models under a running engine: same shapes, so preallocated caches and prompts still fit. */
-record ModelSwap(HoVLEModel model, String version, java.util.concurrent.CompletableFuture<HoVLEModel> done) {
+record ModelSwap(HoVLEModel model, String version, CompletableFuture<HoVLEModel> done) {
 
     /** A swap to {@code next}, already failed when its shapes do not fit the serving model's. */
     static ModelSwap to(HoVLEModel current, HoVLEModel next, String version) {
-        ModelSwap swap = new ModelSwap(next, version, new java.util.concurrent.CompletableFuture<>());
+        ModelSwap swap = new ModelSwap(next, version, new CompletableFuture<>());
         try {
             requireSameShapes(current, next);
         } catch (IllegalArgumentException e) {
@@ -18,7 +23,7 @@ record ModelSwap(HoVLEModel model, String version, java.util.concurrent.Completa
     }
 
     /** Replaces an earlier pending swap, which then fails: only the newest version is worth loading. */
-    static ModelSwap supersede(java.util.concurrent.atomic.AtomicReference<ModelSwap> pending, ModelSwap swap) {
+    static ModelSwap supersede(AtomicReference<ModelSwap> pending, ModelSwap swap) {
         if (!swap.done.isDone()) {
             ModelSwap earlier = pending.getAndSet(swap);
             if (earlier != null) {
@@ -31,7 +36,7 @@ record ModelSwap(HoVLEModel model, String version, java.util.concurrent.Completa
     static void requireSameShapes(HoVLEModel current, HoVLEModel next) {
         HoVLEConfig a = current.config();
         HoVLEConfig b = next.config();
-        java.util.List<String> differences = new java.util.ArrayList<>();
+        List<String> differences = new ArrayList<>();
         differ(differences, "LLM shape", shape(a.llm().transformer()), shape(b.llm().transformer()));
         differ(differences, "holistic shape", shape(a.embedding().transformer()), shape(b.embedding().transformer()));
         differ(differences, "vocabulary", a.llm().vocabSize(), b.llm().vocabSize());
@@ -45,11 +50,11 @@ record ModelSwap(HoVLEModel model, String version, java.util.concurrent.Completa
         }
     }
 
-    private static java.util.List<Integer> shape(dev.hovle.model.config.TransformerConfig t) {
-        return java.util.List.of(t.hiddenSize(), t.numHeads(), t.numKvHeads(), t.intermediateSize(), t.numLayers());
+    private static List<Integer> shape(TransformerConfig t) {
+        return List.of(t.hiddenSize(), t.numHeads(), t.numKvHeads(), t.intermediateSize(), t.numLayers());
     }
 
-    private static void differ(java.util.List<String> out, String what, Object serving, Object candidate) {
+    private static void differ(List<String> out, String what, Object serving, Object candidate) {
         if (!serving.equals(candidate)) {
             out.add(what + " " + candidate + " instead of " + serving);
         }

@@ -1,5 +1,7 @@
 package dev.hovle.model.generate;
 
+import java.util.List;
+
 /**
  * Normalised image tiles as plain Java data, so a request can cross threads before any native array exists.
  *
@@ -16,7 +18,7 @@ public record PixelTensor(float[] values, int tiles, int size) {
     }
 
     /** Concatenates the tiles of several images in order; null when there are none. */
-    public static PixelTensor concat(java.util.List<PixelTensor> images) {
+    public static PixelTensor concat(List<PixelTensor> images) {
         if (images.isEmpty()) {
             return null;
         }

@@ -5,11 +5,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.MultimodalInput;
-import dev.hovle.model.SequenceCaches;
+import dev.hovle.model.cache.SequenceCaches;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +31,8 @@ public final class SequentialEngine implements GenerationEngine {
 
     private volatile HoVLEModel model;
     private volatile String modelVersion;
-    private final java.util.concurrent.atomic.AtomicReference<ModelSwap> pendingSwap =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<ModelSwap> pendingSwap =
+            new AtomicReference<>();
     private final boolean closeModel;
     private final BlockingQueue<Sequence> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -71,7 +74,7 @@ public final class SequentialEngine implements GenerationEngine {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<HoVLEModel> swapModel(HoVLEModel next, String version) {
+    public CompletableFuture<HoVLEModel> swapModel(HoVLEModel next, String version) {
         return ModelSwap.supersede(pendingSwap, ModelSwap.to(model, next, version)).done();
     }
 
@@ -92,7 +95,7 @@ public final class SequentialEngine implements GenerationEngine {
             try {
                 applySwap();
                 // Wake up now and then so a swap applies while idle, not only when the next request comes.
-                sequence = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                sequence = queue.poll(50, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }

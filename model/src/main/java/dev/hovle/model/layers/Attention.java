@@ -3,8 +3,10 @@ package dev.hovle.model.layers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.hovle.model.cache.KvStore;
 import dev.hovle.model.config.TransformerConfig;
 import dev.hovle.model.weights.DecoderLayerWeights;
+import dev.hovle.model.weights.HostViews;
 
 /**
  * Causal grouped-query attention from InternLM2's packed {@code wqkv}.
@@ -28,7 +30,7 @@ final class Attention {
      *     over exactly these T positions
      */
     static NDArray forward(NDArray x, DecoderLayerWeights w, TransformerConfig t, int layer, NDList rope,
-            NDArray mask, KvStore cache) {
+            NDArray mask, KvStore cache, HostViews views) {
         Shape in = x.getShape();
         long b = in.get(0);
         long n = in.get(1);
@@ -37,7 +39,7 @@ final class Attention {
         int d = t.headDim();
 
         // Split the packed projection into query, key and value heads.
-        NDList parts = Ops.linear(x, w.wqkv()).reshape(b, n, k, g + 2, d) // (B, T, K, G+2, d)
+        NDList parts = Ops.linear(x, w.wqkv(), views).reshape(b, n, k, g + 2, d) // (B, T, K, G+2, d)
                 .split(new long[] {g, g + 1}, 3);
         NDArray q = parts.get(0).transpose(0, 2, 3, 1, 4); // (B, K, G, T, d)
         NDArray key = parts.get(1).reshape(b, n, k, d).transpose(0, 2, 1, 3); // (B, K, T, d)
@@ -62,6 +64,6 @@ final class Attention {
         NDArray heads = probs.matMul(value).reshape(b, k * g, n, d); // (B, H, T, d)
 
         // Concatenate heads and project back to the model width.
-        return Ops.linear(heads.transpose(0, 2, 1, 3).reshape(b, n, (long) k * g * d), w.wo()); // (B, T, C)
+        return Ops.linear(heads.transpose(0, 2, 1, 3).reshape(b, n, (long) k * g * d), w.wo(), views); // (B, T, C)
     }
 }

@@ -4,19 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.hovle.model.cache.KvCache;
+import dev.hovle.model.cache.KvStore;
 import dev.hovle.model.config.TransformerConfig;
 import dev.hovle.model.weights.DecoderLayerWeights;
+import dev.hovle.model.weights.HostViews;
 import java.util.List;
 
 /** A causal stack of decoder layers over one sequence, with or without a KV cache. */
 public final class DecoderStack {
     private final TransformerConfig config;
     private final List<DecoderLayerWeights> layers;
+    private final HostViews views;
     private final RotaryEmbedding rotary;
 
-    public DecoderStack(TransformerConfig config, List<DecoderLayerWeights> layers) {
+    public DecoderStack(TransformerConfig config, List<DecoderLayerWeights> layers, HostViews views) {
         this.config = config;
         this.layers = layers;
+        this.views = views;
         this.rotary = new RotaryEmbedding(config.rope(), config.headDim());
     }
 
@@ -47,7 +52,7 @@ public final class DecoderStack {
         NDList rope = rotary.cosSin(manager, start, count, sequenceLength, x.getDataType());
         NDArray mask = causalMask(manager, start, count, x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
-            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache);
+            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
             observer.layerOutput(i, x);
         }
         if (cache != null) {
@@ -65,7 +70,7 @@ public final class DecoderStack {
         NDList rope = rotary.cosSin(manager, positions, x.getDataType());
         NDArray mask = decodeMask(manager, positions, x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
-            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache);
+            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
         }
         return x;
     }

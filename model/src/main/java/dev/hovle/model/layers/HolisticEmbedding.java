@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import dev.hovle.model.cache.KvCache;
 import dev.hovle.model.config.EmbeddingConfig;
 import dev.hovle.model.weights.HolisticWeights;
+import dev.hovle.model.weights.HostViews;
 import java.util.List;
 
 /**
@@ -20,10 +22,10 @@ public final class HolisticEmbedding {
     private final HolisticWeights weights;
     private final DecoderStack stack;
 
-    public HolisticEmbedding(EmbeddingConfig config, HolisticWeights weights) {
+    public HolisticEmbedding(EmbeddingConfig config, HolisticWeights weights, HostViews views) {
         this.config = config;
         this.weights = weights;
-        this.stack = new DecoderStack(config.transformer(), weights.layers());
+        this.stack = new DecoderStack(config.transformer(), weights.layers(), views);
     }
 
     /** The module's decoder layers. */

@@ -1,12 +1,10 @@
 package dev.hovle.model.layers;
 
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -30,7 +28,6 @@ public final class HostGemv {
     /** Fewest rows: for one row libtorch's gemv already streams the weight at full speed. */
     static final int MIN_ROWS = 2;
     // Keyed by the array's uid: NDArray equality and hashing may touch native memory that is already freed.
-    private static final Map<String, ByteBuffer> HOST_VIEWS = new ConcurrentHashMap<>();
     /** Multiply-adds below which one more core costs more in hand-over than it saves. */
     private static final long MIN_WORK_PER_CORE = 1L << 18;
     private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -42,24 +39,10 @@ public final class HostGemv {
         return AVAILABLE;
     }
 
-    /** Remembers the little-endian float32 bytes behind a read-only weight array. */
-    public static void register(NDArray weight, ByteBuffer littleEndianFloats) {
-        HOST_VIEWS.put(weight.getUid(), littleEndianFloats);
-    }
-
-    /** Forgets a weight (its model is closing), releasing its mapping. */
-    public static void unregister(NDArray weight) {
-        HOST_VIEWS.remove(weight.getUid());
-    }
-
-    /** The host bytes of a weight, or null when it has none (copies, other dtypes, GPU). */
-    static ByteBuffer hostView(NDArray weight) {
-        return AVAILABLE ? HOST_VIEWS.get(weight.getUid()) : null;
-    }
 
     /** y (M × N) = x (M × K) · Wᵀ for W row-major (N × K) in {@code w}, on as many cores as libtorch uses. */
     static float[] multiply(float[] x, int rows, ByteBuffer w, int n, int k) {
-        return multiply(x, rows, w, n, k, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        return multiply(x, rows, w, n, k, JniUtils.getNumThreads());
     }
 
     /**

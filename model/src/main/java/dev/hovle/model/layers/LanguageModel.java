@@ -1,19 +1,24 @@
 package dev.hovle.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import dev.hovle.model.cache.KvCache;
 import dev.hovle.model.config.LlmConfig;
+import dev.hovle.model.weights.HostViews;
 import dev.hovle.model.weights.LlmWeights;
 
 /** The InternLM2 language model over input embeddings: decoder layers, final RMSNorm, untied LM head. */
 public final class LanguageModel {
     private final LlmConfig config;
     private final LlmWeights weights;
+    private final HostViews views;
     private final DecoderStack stack;
 
-    public LanguageModel(LlmConfig config, LlmWeights weights) {
+    /** The language model over {@code weights}; {@code views} hold the bytes of those the decode kernel may read. */
+    public LanguageModel(LlmConfig config, LlmWeights weights, HostViews views) {
         this.config = config;
         this.weights = weights;
-        this.stack = new DecoderStack(config.transformer(), weights.layers());
+        this.views = views;
+        this.stack = new DecoderStack(config.transformer(), weights.layers(), views);
     }
 
     /** The LLM's decoder layers. */
@@ -33,6 +38,6 @@ public final class LanguageModel {
 
     /** Logits (..., V) of final hidden states (..., C). */
     public NDArray logits(NDArray hidden) {
-        return Ops.linear(hidden, weights.output());
+        return Ops.linear(hidden, weights.output(), views);
     }
 }

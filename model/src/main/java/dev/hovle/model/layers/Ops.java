@@ -2,9 +2,12 @@ package dev.hovle.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import dev.hovle.model.weights.HostViews;
+import java.nio.ByteBuffer;
 
 /** The named tensor operations the layers are written in; each maps to one or two libtorch kernels. */
 final class Ops {
@@ -12,10 +15,11 @@ final class Ops {
 
     /**
      * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. 2..32 rows against a memory-mapped weight (batched decode) go
-     * through {@link HostGemv}; everything else, and anything that records gradients, through libtorch.
+     * through {@link HostGemv} when {@code views} hold its bytes; everything else, and anything that records
+     * gradients, through libtorch.
      */
-    static NDArray linear(NDArray x, NDArray weight) {
-        java.nio.ByteBuffer host = HostGemv.hostView(weight);
+    static NDArray linear(NDArray x, NDArray weight, HostViews views) {
+        ByteBuffer host = HostGemv.available() ? views.of(weight) : null;
         long k = weight.getShape().get(1);
         long rows = x.getShape().size() / k;
         if (host != null && rows >= HostGemv.MIN_ROWS && rows <= HostGemv.MAX_ROWS && x.getDataType() == DataType.FLOAT32
@@ -24,7 +28,7 @@ final class Ops {
             float[] y = HostGemv.multiply(x.toFloatArray(), (int) rows, host, n, (int) k);
             long[] shape = x.getShape().getShape().clone();
             shape[shape.length - 1] = n;
-            return x.getManager().create(y, new ai.djl.ndarray.types.Shape(shape));
+            return x.getManager().create(y, new Shape(shape));
         }
         return Linear.linear(x, weight).singletonOrThrow();
     }

@@ -1,5 +1,7 @@
 package dev.hovle.model.prompt;
 
+import dev.hovle.model.config.HoVLEConfig;
+import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +55,9 @@ public final class PromptBuilder {
      * The builder a model's config calls for: its template, its tokens per tile, and the HD prompt when the
      * projector sits after the holistic layers.
      */
-    public static PromptBuilder forModel(dev.hovle.model.config.HoVLEConfig config) {
+    public static PromptBuilder forModel(HoVLEConfig config) {
         Builder b = builder().setTemplate(ChatTemplate.named(config.template())).setNumImageToken(config.tokensPerTile());
-        if (config.embedding().pixelShuffleLocation() == dev.hovle.model.config.PixelShuffleLocation.POST) {
+        if (config.embedding().pixelShuffleLocation() == PixelShuffleLocation.POST) {
             b.optHdDownsampleRatio(config.embedding().downsampleRatio());
         }
         return b.build();

@@ -1,7 +1,5 @@
 package dev.hovle.model.train;
 
-import java.util.Locale;
-
 /**
  * A training stage of HoVLE (the paper's recipe): which released tensors learn, and against what objective.
  *
@@ -26,12 +24,36 @@ public sealed interface Stage permits Distillation, Alignment, InstructionTuning
 
     /** The stage called {@code name} on the command line: distillation, alignment or instruction (everything). */
     static Stage named(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "distillation" -> new Distillation();
-            case "alignment" -> new Alignment();
-            case "instruction" -> InstructionTuning.everything();
-            default -> throw new IllegalArgumentException("unknown stage '" + name
-                    + "'; known: distillation, alignment, instruction");
-        };
+        return Kind.named(name).forModel(0, -1);
+    }
+
+    /** The three stages of the recipe, as settings name them. */
+    enum Kind {
+        DISTILLATION, ALIGNMENT, INSTRUCTION;
+
+        /** The kind called {@code name} (any case): distillation, alignment or instruction. */
+        public static Kind named(String name) {
+            for (Kind kind : values()) {
+                if (kind.name().equalsIgnoreCase(name)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown stage '" + name + "'; known: distillation, alignment, "
+                    + "instruction");
+        }
+
+        /**
+         * This stage for a model with {@code llmLayers} LLM layers; instruction tuning trains the holistic module
+         * with the last {@code lastLlmLayers} of them, or the whole model when that is negative.
+         */
+        public Stage forModel(int llmLayers, int lastLlmLayers) {
+            return switch (this) {
+                case DISTILLATION -> new Distillation();
+                case ALIGNMENT -> new Alignment();
+                case INSTRUCTION -> lastLlmLayers >= 0
+                        ? InstructionTuning.holisticAndLastLayers(llmLayers, lastLlmLayers)
+                        : InstructionTuning.everything();
+            };
+        }
     }
 }

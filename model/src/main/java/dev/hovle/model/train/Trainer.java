@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.layers.Scalars;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -228,7 +229,7 @@ public final class Trainer implements AutoCloseable {
         private AdamW.Config optimizer = AdamW.Config.defaults();
         private double maxGradNorm = 1.0;
         private LossScaler lossScaler;
-        private final List<ScaleRule> lrScales = new java.util.ArrayList<>();
+        private final List<ScaleRule> lrScales = new ArrayList<>();
 
         private record ScaleRule(Predicate<String> names, double scale) {}
 

@@ -63,8 +63,8 @@ public final class TrainingRun {
     /** Trains to the last step; returns the final evaluation, or null without evaluation data. */
     public EvalReport run() {
         while (trainer.state().step() < settings.steps()) {
-            List<Batch> micro = new ArrayList<>(settings.accumulation());
-            for (int i = 0; i < settings.accumulation(); i++) {
+            List<Batch> micro = new ArrayList<>(settings.optimizer().accumulation());
+            for (int i = 0; i < settings.optimizer().accumulation(); i++) {
                 micro.add(loader.next());
             }
             StepResult result = trainer.step(micro);

@@ -1,5 +1,7 @@
 package dev.hovle.model.vision;
 
+import java.util.Arrays;
+
 /**
  * Pillow's 8-bit bicubic resize ({@code Image.resize(size, Image.BICUBIC)} on an RGB image), reproduced bit for bit.
  *
@@ -69,7 +71,7 @@ final class BicubicResampler {
         byte[] dst = new byte[rowBytes * outHeight];
         int[] acc = new int[rowBytes];
         for (int y = 0; y < outHeight; y++) {
-            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+            Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int k = y * w.stride;
             // Row-wise accumulation: the same integer sums as Pillow's per-pixel loop, in a cache-friendly order.
             for (int t = 0; t < w.count[y]; t++) {

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -85,7 +86,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor name, sorted. */
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return fileByTensor.keySet();
     }
 
@@ -100,14 +101,16 @@ public final class Checkpoint implements AutoCloseable {
 
     /**
      * Reads a tensor as a DJL array of {@code dtype} (null keeps the stored type; BF16 becomes FLOAT32); a writable
-     * array never shares memory with the file.
+     * array never shares memory with the file. A read-only float32 matrix on the CPU stays the file mapping, and its
+     * bytes go into {@code views} for the decode kernel.
      */
-    public NDArray read(String name, NDManager manager, DataType dtype, boolean writable) throws IOException {
+    public NDArray read(String name, NDManager manager, DataType dtype, boolean writable, HostViews views)
+            throws IOException {
         SafetensorsFile file = fileByTensor.get(name);
         if (file == null) {
             throw new WeightException("missing tensor '" + name + "'");
         }
-        return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable);
+        return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable, views);
     }
 
     @Override

@@ -10,8 +10,10 @@ import java.util.Map;
  * @param embedding the holistic embedding module
  * @param llm the language model
  * @param byName every tensor under its checkpoint name, in checkpoint order (for saving and for training)
+ * @param hostViews the file bytes behind the read-only matrices, for the decode kernel
  */
-public record HoVLEWeights(HolisticWeights embedding, LlmWeights llm, Map<String, NDArray> byName) {
+public record HoVLEWeights(HolisticWeights embedding, LlmWeights llm, Map<String, NDArray> byName,
+        HostViews hostViews) {
 
     public HoVLEWeights {
         byName = Collections.unmodifiableMap(byName);

@@ -1,5 +1,8 @@
 package dev.hovle.model.weights;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -119,9 +122,9 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** Reads a tensor as a DJL array of {@code dtype} (null keeps the stored type; BF16 becomes FLOAT32). */
-    public ai.djl.ndarray.NDArray read(String name, ai.djl.ndarray.NDManager manager, ai.djl.ndarray.types.DataType dtype)
+    public NDArray read(String name, NDManager manager, DataType dtype)
             throws IOException {
-        return TensorReader.read(this, require(name), manager, dtype, true);
+        return TensorReader.read(this, require(name), manager, dtype, true, HostViews.none());
     }
 
     /** A floating-point tensor's values, widened to float. */

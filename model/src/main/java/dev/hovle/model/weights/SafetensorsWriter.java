@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ public final class SafetensorsWriter {
         index.putObject("metadata").put("total_size", total);
         ObjectNode map = index.putObject("weight_map");
         weightMap.forEach(map::put);
-        java.nio.file.Files.writeString(dir.resolve(Checkpoint.INDEX_FILE),
+        Files.writeString(dir.resolve(Checkpoint.INDEX_FILE),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(index), StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package dev.hovle.model.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,8 +20,8 @@ import java.nio.ShortBuffer;
 final class TensorReader {
     private TensorReader() {}
 
-    static NDArray read(SafetensorsFile file, TensorInfo info, NDManager manager, DataType target, boolean writable)
-            throws IOException {
+    static NDArray read(SafetensorsFile file, TensorInfo info, NDManager manager, DataType target, boolean writable,
+            HostViews views) throws IOException {
         ByteBuffer bytes = file.map(info);
         Shape shape = new Shape(info.shape());
         NDArray raw;
@@ -41,8 +42,8 @@ final class TensorReader {
             raw.close();
             return copy;
         }
-        if (info.dtype() == TensorDtype.F32 && info.shape().length == 2 && raw.getDevice().equals(ai.djl.Device.cpu())) {
-            dev.hovle.model.layers.HostGemv.register(raw, bytes); // decode reads matrices straight from the mapping
+        if (info.dtype() == TensorDtype.F32 && info.shape().length == 2 && raw.getDevice().equals(Device.cpu())) {
+            views.add(raw, bytes); // decode reads matrices straight from the mapping
         }
         return raw;
     }

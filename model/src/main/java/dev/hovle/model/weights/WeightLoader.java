@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -31,6 +32,7 @@ public final class WeightLoader {
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private final List<TensorSpec> planned = new ArrayList<>();
+    private final HostViews hostViews = new HostViews();
 
     private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype, boolean writable) {
         this.checkpoint = checkpoint;
@@ -74,7 +76,7 @@ public final class WeightLoader {
         unused.forEach(name -> problems.add("unused tensor '" + name + "' " + checkpoint.info(name).shapeText()
                 + ": the config describes no parameter of that name"));
         if (!problems.isEmpty()) {
-            loaded.values().stream().filter(java.util.Objects::nonNull).forEach(NDArray::close);
+            loaded.values().stream().filter(Objects::nonNull).forEach(NDArray::close);
             throw new WeightException("checkpoint does not match config.json (" + problems.size() + " problem"
                     + (problems.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", problems));
         }
@@ -107,7 +109,7 @@ public final class WeightLoader {
                 layers(lm + "model.layers.", t),
                 take(lm + "model.norm.weight", c),
                 take(lm + "output.weight", v, c));
-        return new HoVLEWeights(holistic, llm, loaded);
+        return new HoVLEWeights(holistic, llm, loaded, hostViews);
     }
 
     private List<DecoderLayerWeights> layers(String prefix, TransformerConfig t) {
@@ -149,7 +151,7 @@ public final class WeightLoader {
             return null;
         }
         try {
-            NDArray array = checkpoint.read(name, manager, dtype, writable);
+            NDArray array = checkpoint.read(name, manager, dtype, writable, hostViews);
             array.setName(name);
             loaded.put(name, array);
             return array;

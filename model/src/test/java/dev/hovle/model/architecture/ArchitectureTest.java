@@ -18,6 +18,12 @@ class ArchitectureTest {
             .as("the model library imports nothing from Flink or Kafka");
 
     @ArchTest
+    static final ArchRule modelImportsNoCommandLineLibrary = noClasses()
+            .that().resideInAPackage("dev.hovle.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("picocli..", "me.tongfei..")
+            .as("the model library imports no command-line or progress-bar library: tools/ holds the command line");
+
+    @ArchTest
     static final ArchRule noDumpingGroundPackages = noClasses()
             .should().resideInAnyPackage("..util..", "..utils..", "..common..", "..helpers..", "..helper..")
             .as("no util/common/helpers packages: each helper belongs to the package that uses it");

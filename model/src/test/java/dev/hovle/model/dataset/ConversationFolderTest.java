@@ -3,6 +3,7 @@ package dev.hovle.model.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.prompt.Turn;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -115,7 +115,7 @@ abstract class GenerationEngineContractTest {
         // Force <IMG_CONTEXT> as the first generated token by making it the prompt's only sampling choice: a
         // temperature-free sampler cannot be forced, so decode it directly after a prefill instead.
         try (ai.djl.ndarray.NDManager scope = model.newScope();
-                dev.hovle.model.SequenceCaches caches = model.newCaches(scope, prompt.length + 2, prompt.length + 2)) {
+                dev.hovle.model.cache.SequenceCaches caches = model.newCaches(scope, prompt.length + 2, prompt.length + 2)) {
             ai.djl.ndarray.NDArray pixelArray = scope.create(pixels.values(), new Shape(3, 3, 56, 56));
             model.prefill(scope, new MultimodalInput(prompt, prompt, pixelArray), caches);
             float[] logits = model.decode(scope, IMG_CONTEXT, caches).toFloatArray();

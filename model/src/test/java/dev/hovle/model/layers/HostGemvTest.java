@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.hovle.model.weights.HostViews;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -59,17 +60,19 @@ class HostGemvTest {
     }
 
     @Test
-    void opsUsesItForRegisteredWeightsAndLibtorchOtherwise() {
+    void opsUsesItForWeightsWithHostViewsAndLibtorchOtherwise() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray w = manager.randomNormal(new Shape(16, 24));
             NDArray plain = w.duplicate();
             ByteBuffer host = ByteBuffer.allocateDirect(16 * 24 * 4).order(ByteOrder.LITTLE_ENDIAN);
             host.asFloatBuffer().put(w.toFloatArray());
-            HostGemv.register(w, host);
+            HostViews views = new HostViews();
+            views.add(w, host);
             NDArray x = manager.randomNormal(new Shape(3, 1, 24));
-            float[] viaKernel = Ops.linear(x, w).toFloatArray();
-            float[] viaTorch = Ops.linear(x, plain).toFloatArray();
-            assertThat(Ops.linear(x, w).getShape()).isEqualTo(new Shape(3, 1, 16));
+            float[] viaKernel = Ops.linear(x, w, views).toFloatArray();
+            float[] viaTorch = Ops.linear(x, plain, views).toFloatArray();
+            assertThat(Ops.linear(x, w, views).getShape()).isEqualTo(new Shape(3, 1, 16));
+            assertThat(views.of(plain)).as("a weight the views do not hold goes through libtorch").isNull();
             for (int i = 0; i < viaTorch.length; i++) {
                 assertThat(viaKernel[i]).isCloseTo(viaTorch[i], org.assertj.core.data.Offset.offset(1e-4f));
             }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.dataset.Sample;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.prepare.PreparedPrompt;
 import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.prompt.Turn;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.HoVLEModel;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,18 +29,18 @@ class ShapesLearningTest {
     @Test
     void learnsToCaptionUnseenShapesPicturesFromScratchAndItsCheckpointServesTheSameCaptions() throws Exception {
         Path snapshot = TrainingFixtures.tinySnapshot();
-        RunSettings settings = new RunSettings("instruction", -1, "shapes", 0, STEPS, 16, 1, 1e-3, STEPS / 20, 0.05,
-                0.01, 1.0, STEPS / 10, 1.0);
+        RunSettings settings = new RunSettings(new OptimizerSettings(Stage.Kind.INSTRUCTION, -1, 16, 1, 1e-3,
+                STEPS / 20, STEPS, 0.05, 0.01, 1.0, 1.0), "shapes", 0, STEPS / 10);
         EvalReport trained;
         try (HoVLEModel model = TrainingFixtures.load(snapshot, DataType.FLOAT32);
                 HoVLETokenizer tokenizer = HoVLETokenizer.load(snapshot);
-                Trainer trainer = settings.trainer(model).build()) {
+                Trainer trainer = settings.optimizer().trainer(model).build()) {
             int tile = model.config().imageSize();
             ShapesDataset train = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optImageSize(tile).build();
             ShapesDataset oneShape = ShapesDataset.warmUp(settings.seed(), tile);
             SampleEncoder encoder = SampleEncoder.forModel(model.config(), tokenizer);
             try (BatchLoader loader = new BatchLoader(train, oneShape, settings.curriculumSamples(), encoder,
-                    settings.seed(), settings.batchSize(), 0, 2)) {
+                    settings.seed(), settings.optimizer().batchSize(), 0, 2)) {
                 trained = TrainingRun.builder().setTrainer(trainer).setLoader(loader).setSettings(settings)
                         .optEvaluation(new Evaluator(model, encoder, Objective.NEXT_TOKEN), eval(tile), 0,
                                 EVAL_PICTURES, true)

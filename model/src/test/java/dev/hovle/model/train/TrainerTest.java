@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
 import dev.hovle.model.weights.Checkpoint;
+import dev.hovle.model.weights.HostViews;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ class TrainerTest {
                 if (e.getKey().startsWith(prefix)) {
                     NDArray weight = e.getValue();
                     weight.tempAttach(scope);
-                    weight.muli(0).addi(initial.read(e.getKey(), scope, DataType.FLOAT32, true));
+                    weight.muli(0).addi(initial.read(e.getKey(), scope, DataType.FLOAT32, true, HostViews.none()));
                 }
             }
         }

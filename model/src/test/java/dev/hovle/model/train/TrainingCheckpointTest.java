@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.HoVLEModel;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.tokenizer.HoVLETokenizer;
 import dev.hovle.model.weights.Checkpoint;
 import dev.hovle.model.weights.WeightLoader;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingCheckpointTest {
-    private static final RunSettings SETTINGS = new RunSettings("instruction", -1, "shapes", 9, 6, 2, 2, 5e-3, 2, 0.1,
-            0.01, 1.0, 0, 0.5);
+    private static final RunSettings SETTINGS = new RunSettings(new OptimizerSettings(Stage.Kind.INSTRUCTION, -1, 2,
+            2, 5e-3, 2, 6, 0.1, 0.01, 1.0, 0.5), "shapes", 9, 0);
 
     @TempDir
     Path dir;
@@ -92,12 +92,12 @@ class TrainingCheckpointTest {
     }
 
     private static Trainer trainer(HoVLEModel model) {
-        return SETTINGS.trainer(model).build();
+        return SETTINGS.optimizer().trainer(model).build();
     }
 
     private static BatchLoader loader(SampleEncoder encoder, long position) {
         ShapesDataset data = ShapesDataset.builder().setSplit(ShapesDataset.Split.TRAIN).optSeed(SETTINGS.seed())
                 .optSize(50).build();
-        return new BatchLoader(data, encoder, SETTINGS.seed(), SETTINGS.batchSize(), position, 2);
+        return new BatchLoader(data, encoder, SETTINGS.seed(), SETTINGS.optimizer().batchSize(), position, 2);
     }
 }

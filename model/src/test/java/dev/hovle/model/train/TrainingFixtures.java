@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.WeightMode;
 import dev.hovle.model.config.PixelShuffleLocation;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.prompt.ChatTemplate;
 import dev.hovle.model.prompt.PromptBuilder;
 import dev.hovle.model.snapshot.ModelSize;

@@ -1,7 +1,7 @@
 package dev.hovle.operators.deadletter;
 
 import dev.hovle.model.vision.InvalidImageException;
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.PipelineStage;

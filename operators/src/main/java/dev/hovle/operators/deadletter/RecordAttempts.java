@@ -1,13 +1,13 @@
 package dev.hovle.operators.deadletter;
 
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

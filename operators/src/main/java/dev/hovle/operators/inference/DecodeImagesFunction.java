@@ -4,6 +4,7 @@ import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.deadletter.FailurePolicy;
 import dev.hovle.operators.images.ImageLimits;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.PipelineStage;

@@ -15,6 +15,7 @@ import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.images.ImageReadException;
 import dev.hovle.operators.images.ImageReader;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.PipelineStage;
 import dev.hovle.schemas.VlmRequest;

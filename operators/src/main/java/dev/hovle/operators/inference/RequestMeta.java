@@ -1,5 +1,6 @@
 package dev.hovle.operators.inference;
 
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.Task;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.hovle.operators.inference;
 
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.VlmRequest;
 import java.util.List;
 

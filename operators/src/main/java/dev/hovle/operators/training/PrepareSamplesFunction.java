@@ -12,7 +12,7 @@ import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.deadletter.FailurePolicy;
 import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ChatRole;
 import dev.hovle.schemas.ChatTurn;
 import dev.hovle.schemas.DataSplit;

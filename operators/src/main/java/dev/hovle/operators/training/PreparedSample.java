@@ -2,7 +2,7 @@ package dev.hovle.operators.training;
 
 import dev.hovle.model.dataset.Sample;
 import dev.hovle.model.train.EncodedSample;
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 
 /**
  * A training sample checked and ready for the trainer. A TRAIN sample travels encoded (tiles, token ids, labels),

@@ -17,9 +17,9 @@ import dev.hovle.model.train.Stage;
 import dev.hovle.model.train.StepResult;
 import dev.hovle.model.train.Trainer;
 import dev.hovle.model.train.TrainingCheckpoint;
-import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.metrics.TrainingGauges;
-import dev.hovle.operators.store.ModelStore;
+import dev.hovle.operators.record.SourceRecord;
+import dev.hovle.operators.serving.ModelStore;
 import dev.hovle.operators.training.TrainerProgress.ServingVersion;
 import dev.hovle.schemas.ModelStatus;
 import dev.hovle.schemas.ModelUpdate;
@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -129,9 +130,8 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
         }
         model = HoVLEModel.load(start, Device.cpu(), DataType.FLOAT32, WeightMode.TRAINING);
         tokenizer = HoVLETokenizer.load(Path.of(spec.modelDir()));
-        RunSettings settings = spec.runSettings();
-        Stage stage = settings.toStage(model.config().llm().transformer().numLayers());
-        trainer = settings.trainer(model).build();
+        Stage stage = spec.optimizer().toStage(model.config().llm().transformer().numLayers());
+        trainer = spec.optimizer().trainer(model).build();
         if (progress.resumeUri() != null) {
             TrainingCheckpoint.restore(start, trainer);
             ModelStore.deleteLocalCopy(start); // the weights were copied into the trainer
@@ -154,7 +154,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
             }
         } else {
             pending.add(sample);
-            if (pending.size() == spec.samplesPerStep()) {
+            if (pending.size() == spec.optimizer().samplesPerStep()) {
                 step();
             }
         }
@@ -190,9 +190,9 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
 
     private void step() {
         List<Batch> microBatches = new ArrayList<>();
-        for (int from = 0; from < pending.size(); from += spec.batchSize()) {
+        for (int from = 0; from < pending.size(); from += spec.optimizer().batchSize()) {
             List<EncodedSample> samples = new ArrayList<>();
-            for (PreparedSample s : pending.subList(from, Math.min(pending.size(), from + spec.batchSize()))) {
+            for (PreparedSample s : pending.subList(from, Math.min(pending.size(), from + spec.optimizer().batchSize()))) {
                 samples.add(s.encoded());
             }
             microBatches.add(new Batch(samples));
@@ -209,7 +209,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
         long step = trainer.state().step();
         ServingVersion serving = progress.serving() != null ? progress.serving() : scoreRoot();
         EvalScores scores = score(model);
-        String version = progress.runId() + "-" + String.format(java.util.Locale.ROOT, "%06d", step);
+        String version = progress.runId() + "-" + String.format(Locale.ROOT, "%06d", step);
         ModelStore.Published published = save(version);
         ModelGate.Verdict verdict = spec.gate().judge(scores, serving.scores());
         out.collect(update(version, serving.version(), published, scores, ModelStatus.CANDIDATE, null));
@@ -282,7 +282,7 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         long step = trainer == null ? 0 : trainer.state().step();
         if (step > progress.resumeStep()) {
-            String name = RESUME_PREFIX + progress.runId() + "-" + String.format(java.util.Locale.ROOT, "%06d", step);
+            String name = RESUME_PREFIX + progress.runId() + "-" + String.format(Locale.ROOT, "%06d", step);
             ModelStore.Published published = save(name);
             progress = progress.resumingFrom(published.uri(), published.checksums(), step);
         }

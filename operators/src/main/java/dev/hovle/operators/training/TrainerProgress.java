@@ -1,5 +1,6 @@
 package dev.hovle.operators.training;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -37,7 +38,7 @@ public record TrainerProgress(String runId, String resumeUri, Map<String, String
 
     /** The same run comparing with {@code newServing}, remembered as promoted. */
     public TrainerProgress serving(ServingVersion newServing) {
-        Map<String, ServingVersion> all = new java.util.HashMap<>(promoted);
+        Map<String, ServingVersion> all = new HashMap<>(promoted);
         all.put(newServing.version(), newServing);
         return new TrainerProgress(runId, resumeUri, resumeChecksums, resumeStep, lastVersionStep, newServing,
                 Map.copyOf(all));
@@ -51,7 +52,7 @@ public record TrainerProgress(String runId, String resumeUri, Map<String, String
         if (serving == null || !serving.version().equals(version)) {
             return this;
         }
-        Map<String, ServingVersion> remaining = new java.util.HashMap<>(promoted);
+        Map<String, ServingVersion> remaining = new HashMap<>(promoted);
         remaining.remove(version);
         ServingVersion next = remaining.getOrDefault(serving.parent(), serving);
         return new TrainerProgress(runId, resumeUri, resumeChecksums, resumeStep, lastVersionStep, next,

@@ -2,7 +2,7 @@ package dev.hovle.operators.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

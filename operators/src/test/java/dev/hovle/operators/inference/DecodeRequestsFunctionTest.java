@@ -3,6 +3,7 @@ package dev.hovle.operators.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.ImageEvent;

@@ -8,6 +8,7 @@ import dev.hovle.model.generate.GenerationResult;
 import dev.hovle.model.generate.GenerationTimings;
 import dev.hovle.model.generate.PixelTensor;
 import dev.hovle.model.generate.SamplingParams;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.Task;
 import java.util.List;

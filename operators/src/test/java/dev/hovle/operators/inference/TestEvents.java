@@ -1,5 +1,6 @@
 package dev.hovle.operators.inference;
 
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.InlineImage;
 import dev.hovle.schemas.Task;

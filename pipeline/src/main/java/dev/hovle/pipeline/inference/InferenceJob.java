@@ -29,8 +29,6 @@ import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.inference.DecodeImagesFunction;
 import dev.hovle.operators.inference.DecodeRequestsFunction;
-import dev.hovle.operators.inference.EngineFactory;
-import dev.hovle.operators.inference.EngineSpec;
 import dev.hovle.operators.inference.GenerateFunction;
 import dev.hovle.operators.inference.Generation;
 import dev.hovle.operators.inference.ImageJoinFunction;
@@ -43,13 +41,14 @@ import dev.hovle.operators.inference.PrepareFunction;
 import dev.hovle.operators.inference.PreparedRequest;
 import dev.hovle.operators.inference.RequestAssemblyFunction;
 import dev.hovle.operators.inference.ResultFunction;
-import dev.hovle.operators.inference.SourceRecord;
 import dev.hovle.operators.inference.WorkItem;
-import dev.hovle.operators.update.ModelUpdateOperator;
+import dev.hovle.operators.record.SourceRecord;
+import dev.hovle.operators.serving.EngineFactory;
+import dev.hovle.operators.serving.EngineSpec;
+import dev.hovle.operators.serving.ModelUpdateOperator;
 import dev.hovle.pipeline.inference.InferenceOptions.EngineKind;
 import dev.hovle.pipeline.job.JobConfiguration;
 import dev.hovle.pipeline.job.RequiredParts;
-import dev.hovle.pipeline.kafka.InferenceKafka;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.VlmResult;
 import java.nio.file.Path;
@@ -81,7 +80,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * result names the version that produced it.
  *
  * <p>The job receives its ends, so tests and the local runtime can give it any source and sink; {@link
- * dev.hovle.pipeline.kafka.InferenceKafka} builds the production ones from {@link InferenceOptions}.
+ * dev.hovle.pipeline.inference.InferenceKafka} builds the production ones from {@link InferenceOptions}.
  *
  * <pre>{@code
  * InferenceJob.builder().applyOptions(config)

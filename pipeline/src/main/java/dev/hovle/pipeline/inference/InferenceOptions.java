@@ -4,7 +4,7 @@ import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.vision.ImagePreprocessor;
 import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
-import dev.hovle.operators.inference.ComputePrecision;
+import dev.hovle.operators.serving.ComputePrecision;
 import dev.hovle.schemas.Topic;
 import java.time.Duration;
 import java.util.List;

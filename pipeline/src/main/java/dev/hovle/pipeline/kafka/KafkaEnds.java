@@ -1,6 +1,6 @@
 package dev.hovle.pipeline.kafka;
 
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -9,11 +9,11 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 
 /** How every HoVLE job reads and writes Kafka: raw records with their provenance in, transactions out. */
-final class KafkaEnds {
+public final class KafkaEnds {
     private KafkaEnds() {}
 
     /** Raw records of {@code topic}, read_committed. */
-    static KafkaSource<SourceRecord> source(String bootstrapServers, String topic, String groupId, String name,
+    public static KafkaSource<SourceRecord> source(String bootstrapServers, String topic, String groupId, String name,
             OffsetsInitializer start) {
         return KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(bootstrapServers)
@@ -28,7 +28,7 @@ final class KafkaEnds {
     }
 
     /** An exactly-once sink whose transactions outlive no broker's limit. */
-    static <T> KafkaSink<T> exactlyOnceSink(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer,
+    public static <T> KafkaSink<T> exactlyOnceSink(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer,
             String transactionalIdPrefix, Duration transactionTimeout) {
         // Flink's default (1 h) exceeds what brokers accept by default (transaction.max.timeout.ms, 15 min).
         return KafkaSink.<T>builder()

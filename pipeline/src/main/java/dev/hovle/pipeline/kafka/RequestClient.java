@@ -2,6 +2,7 @@ package dev.hovle.pipeline.kafka;
 
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ImageEvent;
+import dev.hovle.schemas.Topic;
 import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.VlmResult;
 import java.nio.ByteBuffer;
@@ -37,10 +38,10 @@ public final class RequestClient implements AutoCloseable {
      * @param deadLetters dead-letter topic
      */
     public record Topics(String images, String requests, String results, String deadLetters) {
-        /** The default names, as {@link dev.hovle.schemas.Topic} gives them. */
+        /** The default names, as {@link Topic} gives them. */
         public static Topics defaults() {
-            return new Topics(dev.hovle.schemas.Topic.IMAGES.defaultName(), dev.hovle.schemas.Topic.REQUESTS.defaultName(),
-                    dev.hovle.schemas.Topic.RESULTS.defaultName(), dev.hovle.schemas.Topic.DEAD_LETTERS.defaultName());
+            return new Topics(Topic.IMAGES.defaultName(), Topic.REQUESTS.defaultName(),
+                    Topic.RESULTS.defaultName(), Topic.DEAD_LETTERS.defaultName());
         }
     }
 

@@ -2,7 +2,7 @@ package dev.hovle.pipeline.training;
 
 import dev.hovle.model.dataset.EvalQuestion;
 import dev.hovle.model.dataset.Sample;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.prompt.Turn;
 import dev.hovle.schemas.ChatRole;
 import dev.hovle.schemas.ChatTurn;

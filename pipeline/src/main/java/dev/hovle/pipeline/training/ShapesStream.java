@@ -1,6 +1,7 @@
 package dev.hovle.pipeline.training;
 
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
+import dev.hovle.model.train.OptimizerSettings;
 import dev.hovle.schemas.TrainingSample;
 import dev.hovle.schemas.TrainingStage;
 import java.util.ArrayList;
@@ -37,9 +38,9 @@ public final class ShapesStream {
      * ({@link ShapesDataset#warmUpSteps}), at the job's batch size and accumulation.
      */
     public static ShapesStream forJob(ReadableConfig conf, int tileSize) {
-        long curriculum = (long) ShapesDataset.warmUpSteps(conf.get(TrainingOptions.SCHEDULE_STEPS))
-                * conf.get(TrainingOptions.BATCH_SIZE) * conf.get(TrainingOptions.ACCUMULATION);
-        return new ShapesStream(tileSize, curriculum, conf.get(TrainingOptions.STAGE));
+        OptimizerSettings optimizer = TrainingOptions.optimizer(conf);
+        long curriculum = (long) ShapesDataset.warmUpSteps(optimizer.scheduleSteps()) * optimizer.samplesPerStep();
+        return new ShapesStream(tileSize, curriculum, TrainingStage.valueOf(optimizer.stage().name()));
     }
 
     /** The first {@code count} held-out questions, one EVAL sample each, exactly as {@code hovle train} scores. */

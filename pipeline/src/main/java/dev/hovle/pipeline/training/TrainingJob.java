@@ -1,27 +1,17 @@
 package dev.hovle.pipeline.training;
 
-import static dev.hovle.pipeline.training.TrainingOptions.ACCUMULATION;
-import static dev.hovle.pipeline.training.TrainingOptions.BATCH_SIZE;
 import static dev.hovle.pipeline.training.TrainingOptions.CHECKPOINT_INTERVAL;
 import static dev.hovle.pipeline.training.TrainingOptions.EVAL_SAMPLES;
 import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_ACCURACY_DROP;
 import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_LOSS_INCREASE;
-import static dev.hovle.pipeline.training.TrainingOptions.LAST_LLM_LAYERS;
-import static dev.hovle.pipeline.training.TrainingOptions.LEARNING_RATE;
-import static dev.hovle.pipeline.training.TrainingOptions.MAX_GRAD_NORM;
 import static dev.hovle.pipeline.training.TrainingOptions.MAX_SEQUENCE_LENGTH;
-import static dev.hovle.pipeline.training.TrainingOptions.MIN_LR_RATIO;
-import static dev.hovle.pipeline.training.TrainingOptions.SCHEDULE_STEPS;
-import static dev.hovle.pipeline.training.TrainingOptions.STAGE;
 import static dev.hovle.pipeline.training.TrainingOptions.STORE_URI;
 import static dev.hovle.pipeline.training.TrainingOptions.VERSION_INTERVAL;
-import static dev.hovle.pipeline.training.TrainingOptions.WARMUP_STEPS;
-import static dev.hovle.pipeline.training.TrainingOptions.WEIGHT_DECAY;
 
+import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
-import dev.hovle.operators.deadletter.DeadLetters;
-import dev.hovle.operators.inference.SourceRecord;
+import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.operators.training.ModelGate;
 import dev.hovle.operators.training.PrepareSamplesFunction;
 import dev.hovle.operators.training.PreparedSample;
@@ -30,7 +20,6 @@ import dev.hovle.operators.training.TrainerSpec;
 import dev.hovle.pipeline.inference.InferenceOptions;
 import dev.hovle.pipeline.job.JobConfiguration;
 import dev.hovle.pipeline.job.RequiredParts;
-import dev.hovle.pipeline.kafka.TrainingKafka;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ModelUpdate;
 import java.nio.file.Path;
@@ -140,10 +129,7 @@ public final class TrainingJob {
             String root = config.getOptional(InferenceOptions.MODEL_VERSION)
                     .orElse(Path.of(dir).getFileName().toString());
             trainer = new TrainerSpec(config.get(InferenceOptions.MODEL_NAME), Path.of(dir).toAbsolutePath().toString(),
-                    root, store, config.get(STAGE), config.get(LAST_LLM_LAYERS), config.get(BATCH_SIZE),
-                    config.get(ACCUMULATION), config.get(LEARNING_RATE), config.get(WARMUP_STEPS),
-                    config.get(SCHEDULE_STEPS), config.get(MIN_LR_RATIO), config.get(WEIGHT_DECAY),
-                    config.get(MAX_GRAD_NORM), config.get(VERSION_INTERVAL), config.get(EVAL_SAMPLES),
+                    root, store, TrainingOptions.optimizer(config), config.get(VERSION_INTERVAL), config.get(EVAL_SAMPLES),
                     new ModelGate(config.get(GATE_MAX_LOSS_INCREASE), config.get(GATE_MAX_ACCURACY_DROP)));
             prepareParallelism = config.getOptional(InferenceOptions.PREPARE_PARALLELISM).orElse(null);
             imageLimits = InferenceOptions.imageLimits(config);

@@ -1,11 +1,13 @@
 package dev.hovle.pipeline.training;
 
+import dev.hovle.model.train.OptimizerSettings;
+import dev.hovle.model.train.Stage;
 import dev.hovle.operators.training.PrepareSamplesFunction;
 import dev.hovle.schemas.Topic;
-import dev.hovle.schemas.TrainingStage;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * The settings of the training job that the inference job does not share, as typed Flink options. The Kafka
@@ -39,8 +41,8 @@ public final class TrainingOptions {
             .withDescription("Model store: where versions and resume points are written (any Flink FileSystem URI, "
                     + "readable by the inference job's TaskManagers; required).");
 
-    public static final ConfigOption<TrainingStage> STAGE = ConfigOptions.key("hovle.training.stage")
-            .enumType(TrainingStage.class).defaultValue(TrainingStage.INSTRUCTION)
+    public static final ConfigOption<Stage.Kind> STAGE = ConfigOptions.key("hovle.training.stage")
+            .enumType(Stage.Kind.class).defaultValue(Stage.Kind.INSTRUCTION)
             .withDescription("Stage trained: DISTILLATION, ALIGNMENT (LLM frozen) or INSTRUCTION. Samples of other "
                     + "stages are skipped and counted.");
 
@@ -100,4 +102,11 @@ public final class TrainingOptions {
             .key("hovle.gate.max-accuracy-drop").doubleType().defaultValue(0.0)
             .withDescription("How much lower a candidate's exact-match eval accuracy may be, absolute (0.01 = one "
                     + "point), and still be promoted; only where the stage generates answers.");
+
+    /** How the trainer learns, from the options above. */
+    public static OptimizerSettings optimizer(ReadableConfig config) {
+        return new OptimizerSettings(config.get(STAGE), config.get(LAST_LLM_LAYERS), config.get(BATCH_SIZE),
+                config.get(ACCUMULATION), config.get(LEARNING_RATE), config.get(WARMUP_STEPS), config.get(SCHEDULE_STEPS),
+                config.get(MIN_LR_RATIO), config.get(WEIGHT_DECAY), config.get(MAX_GRAD_NORM), 1);
+    }
 }

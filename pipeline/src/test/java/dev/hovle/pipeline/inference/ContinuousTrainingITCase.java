@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.dataset.EvalQuestion;
-import dev.hovle.model.dataset.ShapesDataset;
+import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
 import dev.hovle.model.weights.TensorDtype;

@@ -4,7 +4,7 @@ import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.generate.GenerationEngine;
 import dev.hovle.model.generate.GenerationHandle;
 import dev.hovle.model.generate.GenerationRequest;
-import dev.hovle.operators.inference.EngineFactory;
+import dev.hovle.operators.serving.EngineFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

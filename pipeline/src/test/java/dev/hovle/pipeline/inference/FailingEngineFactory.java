@@ -6,7 +6,7 @@ import dev.hovle.model.generate.GenerationException;
 import dev.hovle.model.generate.GenerationHandle;
 import dev.hovle.model.generate.GenerationRequest;
 import dev.hovle.model.generate.GenerationResult;
-import dev.hovle.operators.inference.EngineFactory;
+import dev.hovle.operators.serving.EngineFactory;
 import java.util.concurrent.CompletableFuture;
 
 /** A real engine that fails, as an engine may, every request whose id starts with {@code failPrefix}. */

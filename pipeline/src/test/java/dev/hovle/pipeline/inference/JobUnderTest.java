@@ -1,9 +1,9 @@
 package dev.hovle.pipeline.inference;
 
-import dev.hovle.operators.inference.EngineSpec;
-import dev.hovle.pipeline.kafka.EmbeddedKafka;
+import dev.hovle.operators.serving.EngineSpec;
 import dev.hovle.pipeline.kafka.EventProducer;
 import dev.hovle.schemas.Topic;
+import dev.hovle.testkit.EmbeddedKafka;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;

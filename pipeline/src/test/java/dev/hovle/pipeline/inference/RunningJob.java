@@ -1,8 +1,7 @@
 package dev.hovle.pipeline.inference;
 
-import dev.hovle.operators.inference.EngineSpec;
+import dev.hovle.operators.serving.EngineSpec;
 import dev.hovle.pipeline.hostile.JobRestarts;
-import dev.hovle.pipeline.kafka.InferenceKafka;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.CheckpointingOptions;

@@ -5,7 +5,7 @@ import dev.hovle.model.generate.GenerationEngine;
 import dev.hovle.model.generate.GenerationHandle;
 import dev.hovle.model.generate.GenerationRequest;
 import dev.hovle.model.generate.GenerationResult;
-import dev.hovle.operators.inference.EngineFactory;
+import dev.hovle.operators.serving.EngineFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,0 +1,298 @@
+package dev.hovle.operators.serving;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.hovle.model.HoVLEModel;
+import dev.hovle.operators.deadletter.DeadLetterCounters;
+import dev.hovle.operators.deadletter.DeadLetters;
+import dev.hovle.operators.record.SourceRecord;
+import dev.hovle.schemas.ErrorType;
+import dev.hovle.schemas.ModelUpdate;
+import dev.hovle.schemas.PipelineStage;
+import dev.hovle.schemas.wire.EventCodec;
+import dev.hovle.schemas.wire.EventDecodingException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the model-updates topic in front of the generate operator. Requests (the first input) pass through
+ * untouched; updates (the second input, broadcast, so every subtask sees all of them in order) go through {@link
+ * ModelVersions}, and when the version to serve changes, the TaskManager's {@link SharedEngine} loads it in the
+ * background (fetch, verify checksums, load) and swaps it in between decode steps, losing no request.
+ *
+ * <p>A custom operator rather than a {@code BroadcastProcessFunction}: a load finishes on another thread, and only an
+ * operator can come back to the task thread (a processing-time timer) to emit the MODEL_UPDATE_REFUSED dead letter
+ * of a checkpoint that failed its checks while no record arrives. Refusals decided from the updates alone are the
+ * same in every subtask, so subtask 0 reports them; a refused load is reported by the subtask that started it, once
+ * per TaskManager.
+ *
+ * <p>Known versions and the chosen one live in broadcast state, so a restored job serves what it served; the updates
+ * source reads from the earliest offset, so a fresh job learns it too. Chain this operator to the generate operator
+ * (same parallelism), so every TaskManager that generates also follows. Built with {@link #builder()}.
+ *
+ * @param <T> the requests passing through
+ */
+public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
+        implements TwoInputStreamOperator<T, SourceRecord, T> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ModelUpdateOperator.class);
+    private static final MapStateDescriptor<String, ModelUpdate> KNOWN_VERSIONS = new MapStateDescriptor<>(
+            "known-model-versions", Types.STRING, TypeInformation.of(ModelUpdate.class));
+    private static final MapStateDescriptor<String, ServingChoice> CHOSEN_VERSION = new MapStateDescriptor<>(
+            "chosen-model-version", Types.STRING, TypeInformation.of(ServingChoice.class));
+    /** How often the task thread looks at loads under way; only while there are some. */
+    private static final long POLL_MILLIS = 100;
+
+    private final EngineSpec engine;
+    private final VersionPolicy policy;
+    private final String cacheDir;
+
+    private transient EventCodec<ModelUpdate> codec;
+    private transient BroadcastState<String, ModelUpdate> knownState;
+    private transient BroadcastState<String, ServingChoice> chosenState;
+    private transient ModelVersions versions;
+    private transient SharedEngine lease;
+    private transient DeadLetterCounters deadLetters;
+    private transient List<Load> loads;
+    private transient boolean polling;
+
+    private ModelUpdateOperator(Builder b) {
+        this.engine = b.engine;
+        this.policy = new VersionPolicy(b.modelName, b.engine.modelVersion(), b.engine.modelDir(), b.pinnedVersion);
+        this.cacheDir = b.cacheDir;
+    }
+
+    /** A builder; the engine spec is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        knownState = context.getOperatorStateStore().getBroadcastState(KNOWN_VERSIONS);
+        chosenState = context.getOperatorStateStore().getBroadcastState(CHOSEN_VERSION);
+        List<ModelUpdate> known = new ArrayList<>();
+        knownState.entries().forEach(e -> known.add(e.getValue()));
+        versions = ModelVersions.restore(policy, known, chosenState.get(policy.modelName()));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        codec = EventCodec.of(ModelUpdate.class);
+        deadLetters = new DeadLetterCounters(getMetricGroup());
+        getMetricGroup().addGroup("hovle").addGroup("model").gauge("chosenVersion",
+                (Gauge<String>) () -> versions.choice().version());
+        loads = new ArrayList<>();
+        lease = SharedEngine.acquire(engine);
+        // A restored job goes back to the version it had chosen (a fresh one asks for the configured snapshot: a no-op).
+        ServingChoice choice = versions.choice();
+        load(versions.target(), new SourceRecord(choice.topic() == null ? "(configuration)" : choice.topic(),
+                choice.partition(), choice.offset(), key(), null));
+    }
+
+    @Override
+    public void processElement1(StreamRecord<T> request) {
+        output.collect(request);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<SourceRecord> element) throws Exception {
+        SourceRecord record = element.getValue();
+        if (record.value() == null) {
+            return; // a tombstone of a compacted updates topic says nothing about serving
+        }
+        boolean reporter = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        ModelUpdate update;
+        try {
+            update = codec.decode(record.value());
+        } catch (EventDecodingException e) {
+            if (reporter) {
+                deadLetter(record, e.errorType(), PipelineStage.DECODE, "model update " + record + ": " + e.getMessage());
+            }
+            return;
+        }
+        VersionDecision decision = versions.apply(update, record.topic(), record.partition(), record.offset());
+        ModelUpdate known = versions.known(update.getVersion());
+        if (known != null && update.getModelName().equals(policy.modelName())) {
+            knownState.put(update.getVersion(), known);
+        }
+        chosenState.put(policy.modelName(), versions.choice());
+        if (decision instanceof VersionDecision.Serve serve) {
+            LOG.info("model update {} ({} {}): serving {}", record, update.getVersion(), update.getStatus(),
+                    serve.target().version());
+            load(serve.target(), record);
+        } else if (decision instanceof VersionDecision.Refuse refuse) {
+            LOG.warn("model update {} refused: {}", record, refuse.why());
+            if (reporter) {
+                // The cause first: readers such as hovle tail clip long messages (the record says where it came from).
+                deadLetter(record, ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, update.getStatus() + " "
+                        + update.getVersion() + " refused: " + refuse.why());
+            }
+        } else if (decision instanceof VersionDecision.Keep keep) {
+            LOG.debug("model update {}: {}", record, keep.why());
+        }
+    }
+
+    /** Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome. */
+    private void load(ServingTarget target, SourceRecord decidedBy) {
+        Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("java.io.tmpdir"),
+                "hovle-model-cache");
+        lease.serve(target.version(), decidedBy.offset(), (device, dtype) -> loadModel(target, cache, device, dtype))
+                .ifPresent(outcome -> {
+                    loads.add(new Load(target.version(), decidedBy, outcome));
+                    pollLoads();
+                });
+    }
+
+    private void pollLoads() {
+        if (polling) {
+            return;
+        }
+        polling = true;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + POLL_MILLIS, time -> {
+            polling = false;
+            for (Iterator<Load> it = loads.iterator(); it.hasNext(); ) {
+                Load load = it.next();
+                if (load.outcome().isDone()) {
+                    it.remove();
+                    reportIfRefused(load);
+                }
+            }
+            if (!loads.isEmpty()) {
+                pollLoads();
+            }
+        });
+    }
+
+    private void reportIfRefused(Load load) {
+        try {
+            load.outcome().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String serving = lease.engine().modelVersion();
+            LOG.warn("model version {} refused; still serving {}", load.version(), serving, cause);
+            deadLetter(load.decidedBy(), ErrorType.MODEL_UPDATE_REFUSED, PipelineStage.MODEL_UPDATE, "version "
+                    + load.version() + " refused: " + cause.getMessage() + "; still serving " + serving);
+        }
+    }
+
+    private void deadLetter(SourceRecord record, ErrorType type, PipelineStage stage, String message) {
+        output.collect(DeadLetters.TAG, new StreamRecord<>(deadLetters.counted(DeadLetters.of(record, type, stage,
+                message, lease.engine().modelVersion()))));
+    }
+
+    private byte[] key() {
+        return policy.modelName().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Runs on the engine's loader thread. */
+    private static HoVLEModel loadModel(ServingTarget target, Path cache, Device device, DataType dtype)
+            throws IOException {
+        if (target instanceof ServingTarget.Configured configured) {
+            return HoVLEModel.load(Path.of(configured.dir()), device, dtype);
+        }
+        ServingTarget.Stored stored = (ServingTarget.Stored) target;
+        Files.createDirectories(cache);
+        Path local = Files.createTempDirectory(cache, stored.version() + "-");
+        try {
+            return HoVLEModel.load(ModelStore.fetch(stored.uri(), stored.checksums(), local), device, dtype);
+        } finally {
+            // The loaded model holds its weights (copied, or mapped from files it had open, which outlive deletion on
+            // POSIX), so the copy can go: the cache holds only checkpoints being loaded.
+            delete(local);
+        }
+    }
+
+    private static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return; // a refused fetch cleans up after itself
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete the fetched copy {}", dir, e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (lease != null) {
+            lease.close();
+        }
+        super.close();
+    }
+
+    /** A load this subtask started, and the update that asked for it. */
+    private record Load(String version, SourceRecord decidedBy, CompletableFuture<Void> outcome) {}
+
+    /** Builds a {@link ModelUpdateOperator}. */
+    public static final class Builder {
+        private EngineSpec engine;
+        private String modelName = "hovle";
+        private String pinnedVersion;
+        private String cacheDir;
+
+        private Builder() {}
+
+        /**
+         * The engine whose model versions this operator switches (required): the generate operator's spec, so both
+         * lease the same shared engine. Its snapshot and version are the root of the lineage.
+         */
+        public Builder setEngine(EngineSpec value) {
+            this.engine = value;
+            return this;
+        }
+
+        /** The model line to follow: updates keyed by another name are ignored (default {@code hovle}). */
+        public Builder optModelName(String value) {
+            this.modelName = value;
+            return this;
+        }
+
+        /** A version to serve once its update is seen, ignoring promotions and rollbacks (default: none). */
+        public Builder optPinnedVersion(String value) {
+            this.pinnedVersion = value;
+            return this;
+        }
+
+        /** Local directory for checkpoints being fetched (default: {@code hovle-model-cache} in the temp folder). */
+        public Builder optCacheDir(String value) {
+            this.cacheDir = value;
+            return this;
+        }
+
+        public <T> ModelUpdateOperator<T> build() {
+            if (engine == null) {
+                throw new IllegalStateException("ModelUpdateOperator needs setEngine: the generate operator's "
+                        + "EngineSpec");
+            }
+            if (modelName == null || modelName.isBlank()) {
+                throw new IllegalStateException("ModelUpdateOperator needs a model name (optModelName)");
+            }
+            return new ModelUpdateOperator<>(this);
+        }
+    }
+}

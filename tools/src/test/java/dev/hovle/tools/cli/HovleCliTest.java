@@ -1,0 +1,98 @@
+package dev.hovle.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hovle.model.TestModels;
+import dev.hovle.model.vision.ImagePreprocessor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HovleCliTest {
+
+    /** Runs a command line, returning its exit code and what it printed on stdout and stderr. */
+    private static Result run(String... args) throws Exception {
+        return capture(() -> HovleCli.commandLine().execute(args));
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    private static synchronized Result capture(Callable<Integer> body) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = body.call();
+            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void initCreatesASnapshotThatGenerateAnswersWith(@TempDir Path temp) throws Exception {
+        Path model = temp.resolve("tiny");
+        assertThat(run("init", "--size", "tiny", "--out", model.toString()).exit()).isZero();
+        assertThat(model.resolve("config.json")).exists();
+        assertThat(model.resolve("tokenizer.model")).exists();
+        Path image = TestModels.goldenRoot().resolve("preprocess/wide_coffee_300x100/input.png");
+        Result r = run("generate", "--model", model.toString(), "--image", image.toString(), "--prompt",
+                "What is in the picture?", "--max-new-tokens", "5");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("prompt", "tokens/s", "generation 5 tokens", "finish LENGTH");
+    }
+
+    @Test
+    void generateRefusesAnUnsupportedImageFormatWithAClearMessage(@TempDir Path temp) throws Exception {
+        Path model = temp.resolve("tiny");
+        run("init", "--size", "tiny", "--out", model.toString());
+        Path gif = temp.resolve("image.gif");
+        Files.write(gif, "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1));
+        Result r = run("generate", "--model", model.toString(), "--image", gif.toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("unsupported image format");
+    }
+
+    @Test
+    void tilesWritesTheTilesThatEnterNormalisation(@TempDir Path temp) throws Exception {
+        Path golden = TestModels.goldenRoot().resolve("preprocess/tall_rocket_120x300");
+        Result r = run("tiles", "--image", golden.resolve("input.png").toString(), "--max-num", "6", "--out",
+                temp.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("grid 1 cols x 3 rows, 4 tiles (incl. thumbnail)");
+        ImagePreprocessor decoder = ImagePreprocessor.builder().setTileSize(448).build();
+        for (String tile : new String[] {"grid1x3_tile00_r0c0.png", "grid1x3_tile02_r2c0.png", "thumbnail.png"}) {
+            assertThat(decoder.decode(Files.readAllBytes(temp.resolve(tile))))
+                    .isEqualTo(decoder.decode(Files.readAllBytes(golden.resolve(tile))));
+        }
+    }
+
+    @Test
+    void verifyGoldenExitsNonZeroWhenACheckFails(@TempDir Path temp) throws Exception {
+        Path golden = TestModels.goldenCase();
+        Path copy = Files.createDirectories(temp.resolve(golden.getFileName()));
+        try (var files = Files.list(golden)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(copy.resolve("config.json").toFile());
+        ((ObjectNode) config.get("llm_config")).put("rms_norm_eps", 0.5); // a different model than the fixture's
+        Files.writeString(copy.resolve("config.json"), json.writeValueAsString(config));
+        Result r = run("verify-golden", copy.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("logits").contains("FAIL").contains("prompt (template)");
+    }
+}
