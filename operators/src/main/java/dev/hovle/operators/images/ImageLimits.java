@@ -1,5 +1,6 @@
 package dev.hovle.operators.images;
 
+import dev.hovle.operators.access.UriPrefixes;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.List;
 public record ImageLimits(List<String> uriPrefixes, long maxBytes, Duration readTimeout, int maxPerRequest)
         implements Serializable {
     /** Sized for real photos: a 24-megapixel JPEG is about 12 MiB. */
+    /** The option that lists the prefixes, named when a URI is refused. */
+    public static final String URI_PREFIXES_OPTION = "hovle.images.uri-prefixes";
     public static final long DEFAULT_MAX_BYTES = 32L << 20;
 
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
@@ -33,7 +36,7 @@ public record ImageLimits(List<String> uriPrefixes, long maxBytes, Duration read
             throw new IllegalArgumentException("image limits need a positive size, read timeout and count; found "
                     + maxBytes + " bytes, " + readTimeout + ", " + maxPerRequest + " per request");
         }
-        uriPrefixes.forEach(ImageUriPolicy::canonicalPrefix);
+        uriPrefixes.forEach(p -> UriPrefixes.canonicalPrefix(p, URI_PREFIXES_OPTION));
     }
 
     /** Why {@code bytes} of inline image data are refused, or null when they fit. */

@@ -1,5 +1,7 @@
 package dev.hovle.operators.images;
 
+import dev.hovle.operators.access.UriPrefixes;
+import dev.hovle.operators.access.UriRefusedException;
 import dev.hovle.operators.images.ImageReadException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +19,7 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Reads encoded images named by URI within {@link ImageLimits}: only URIs the {@link ImageUriPolicy} allows, only
+ * Reads encoded images named by URI within {@link ImageLimits}: only URIs under its prefixes ({@link UriPrefixes}), only
  * regular files (a device such as {@code /dev/zero}, a pipe or a directory is refused before it is opened; a local
  * symbolic link must resolve inside an allowed prefix too), at most {@code maxBytes}, and within {@code readTimeout}.
  * Any Flink file system works ({@code file://}, {@code s3://}, {@code hdfs://}...).
@@ -30,12 +32,12 @@ public final class ImageReader implements AutoCloseable {
     private static final int MAX_CONCURRENT_READS = 4;
 
     private final ImageLimits limits;
-    private final ImageUriPolicy policy;
+    private final UriPrefixes policy;
     private final ThreadPoolExecutor readers;
 
     public ImageReader(ImageLimits limits) {
         this.limits = limits;
-        this.policy = new ImageUriPolicy(limits.uriPrefixes());
+        this.policy = new UriPrefixes(limits.uriPrefixes(), ImageLimits.URI_PREFIXES_OPTION);
         this.readers = new ThreadPoolExecutor(0, MAX_CONCURRENT_READS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "hovle-image-reader");
@@ -50,7 +52,12 @@ public final class ImageReader implements AutoCloseable {
      * @throws ImageReadException REFUSED (never opened), TOO_LARGE, or UNREADABLE (missing, failing, or too slow)
      */
     public byte[] read(String uri) throws ImageReadException {
-        String canonical = policy.check(uri);
+        String canonical;
+        try {
+            canonical = policy.check(uri, "image URI");
+        } catch (UriRefusedException e) {
+            throw new ImageReadException(Reason.REFUSED, e.getMessage());
+        }
         Path path = new Path(canonical);
         AtomicReference<InputStream> open = new AtomicReference<>();
         Future<byte[]> reading;
@@ -102,7 +109,7 @@ public final class ImageReader implements AutoCloseable {
     /** A local file's length, once its real path (links resolved) is known to be an allowed regular file. */
     private long localLength(String uri, Path path) throws IOException, ImageReadException {
         java.nio.file.Path real = java.nio.file.Path.of(path.toUri()).toRealPath();
-        if (!policy.allows(ImageUriPolicy.canonical(real.toUri().toString()))) {
+        if (!policy.allows(UriPrefixes.canonical(real.toUri().toString()))) {
             throw new ImageReadException(Reason.REFUSED, "image URI " + uri
                     + " is a link that leads outside the allowed prefixes");
         }

@@ -1,8 +1,11 @@
 package dev.hovle.operators.serving;
 
+import dev.hovle.operators.access.UriPrefixes;
+import dev.hovle.operators.access.UriRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -30,7 +33,8 @@ import org.apache.flink.core.fs.FileSystem;
  * ModelStore store = ModelStore.at("s3://models/hovle");                 // or "/var/hovle/models"
  * ModelStore.Published published = store.publish(Path.of("/tmp/ckpt-1200"), "step-1200");
  * ModelUpdate update = ModelUpdate.newBuilder()...setUri(published.uri()).setChecksums(published.checksums())...;
- * Path local = ModelStore.fetch(update.getUri(), update.getChecksums(), Path.of("/tmp/hovle-cache/step-1200"));
+ * Path local = ModelStore.fetch(update.getUri(), update.getChecksums(), Path.of("/tmp/hovle-cache/step-1200"),
+ *         store.fetchLimits(32L << 30));
  * }</pre>
  *
  * <p>Exercised in {@code ModelStoreTest}.
@@ -61,6 +65,11 @@ public final class ModelStore {
         return root.toString();
     }
 
+    /** What {@link #fetch} may open of this store: its own checkpoints, up to {@code maxBytes} each. */
+    public FetchLimits fetchLimits(long maxBytes) {
+        return FetchLimits.under(List.of(uri()), "hovle.store.uri", maxBytes);
+    }
+
     /**
      * Copies every regular file under {@code localCheckpointDir} (config, safetensors and their index, tokenizer
      * files, optimizer state, anything else) to {@code <store>/<version>/}, keeping relative paths. Publishing a
@@ -88,7 +97,7 @@ public final class ModelStore {
             try (InputStream in = Files.newInputStream(localCheckpointDir.resolve(file));
                     OutputStream out = fs.create(new org.apache.flink.core.fs.Path(target, file),
                             FileSystem.WriteMode.OVERWRITE)) {
-                checksums.put(file, copy(in, out));
+                checksums.put(file, copy(in, out, Long.MAX_VALUE)); // our own checkpoint
             }
         }
         return new Published(target.toString(), Collections.unmodifiableMap(checksums));
@@ -97,17 +106,26 @@ public final class ModelStore {
     /**
      * Copies the checkpoint at {@code uri} into {@code localDir} (created; it must not hold anything yet) and
      * verifies it against {@code checksums}: every file under {@code uri} must be listed, every listed file must be
-     * there, and each must hash to its listed SHA-256. On any refusal the partial copy is deleted.
+     * there, and each must hash to its listed SHA-256. The URI comes from a record, so it is opened only when
+     * {@code limits} allow it: under one of their prefixes, regular files only (a local link must stay inside a
+     * prefix), and at most their byte budget in all (a copy stops there). On any refusal the partial copy is deleted.
      *
      * @return {@code localDir}, holding the verified copy
      * @throws CheckpointRefusedException naming the file (or the URI) that failed the check
      */
-    public static Path fetch(String uri, Map<String, String> checksums, Path localDir) throws IOException {
+    public static Path fetch(String uri, Map<String, String> checksums, Path localDir, FetchLimits limits)
+            throws IOException {
         requireWellFormed(uri, checksums);
-        org.apache.flink.core.fs.Path source;
-        Map<String, org.apache.flink.core.fs.Path> found;
+        String canonical;
         try {
-            source = new org.apache.flink.core.fs.Path(uri);
+            canonical = limits.prefixes().check(uri, "checkpoint URI");
+        } catch (UriRefusedException e) {
+            throw new CheckpointRefusedException(e.getMessage());
+        }
+        org.apache.flink.core.fs.Path source;
+        Map<String, FileStatus> found;
+        try {
+            source = new org.apache.flink.core.fs.Path(canonical);
             FileSystem fs = source.getFileSystem();
             if (!fs.exists(source)) {
                 throw new CheckpointRefusedException("no checkpoint at " + uri);
@@ -118,6 +136,15 @@ public final class ModelStore {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
             throw new CheckpointRefusedException("cannot read the checkpoint at " + uri + ": " + e.getMessage(), e);
+        }
+        long declared = 0;
+        for (Map.Entry<String, FileStatus> e : found.entrySet()) {
+            requireOrdinaryFile(uri, e.getKey(), e.getValue().getPath(), limits);
+            declared += e.getValue().getLen();
+        }
+        if (declared > limits.maxBytes()) {
+            throw new CheckpointRefusedException("the checkpoint at " + uri + " holds " + declared + " bytes, more "
+                    + "than the " + limits.maxBytes() + " allowed");
         }
         for (String file : found.keySet()) {
             if (!checksums.containsKey(file)) {
@@ -136,13 +163,18 @@ public final class ModelStore {
             }
         }
         try {
-            for (Map.Entry<String, org.apache.flink.core.fs.Path> e : found.entrySet()) {
+            long budget = limits.maxBytes();
+            for (Map.Entry<String, FileStatus> e : found.entrySet()) {
                 Path local = localDir.resolve(e.getKey());
                 Files.createDirectories(local.getParent());
                 String actual;
-                try (InputStream in = e.getValue().getFileSystem().open(e.getValue());
-                        OutputStream out = Files.newOutputStream(local)) {
-                    actual = copy(in, out);
+                org.apache.flink.core.fs.Path file = e.getValue().getPath();
+                try (InputStream in = file.getFileSystem().open(file); OutputStream out = Files.newOutputStream(local)) {
+                    actual = copy(in, out, budget);
+                    budget -= Files.size(local);
+                } catch (CheckpointRefusedException refused) {
+                    throw new CheckpointRefusedException("the checkpoint at " + uri + " holds more than the "
+                            + limits.maxBytes() + " bytes allowed (file " + e.getKey() + " grew while read)");
                 } catch (IOException io) {
                     throw new CheckpointRefusedException("cannot read file " + e.getKey() + " of " + uri + ": "
                             + io.getMessage(), io);
@@ -191,8 +223,44 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * What {@link #fetch} may open for a record: URIs under {@code prefixes}, at most {@code maxBytes} in all.
+     *
+     * @param prefixes the store's URI prefixes
+     * @param maxBytes the largest checkpoint, over all its files
+     */
+    public record FetchLimits(UriPrefixes prefixes, long maxBytes) implements Serializable {
+        public FetchLimits {
+            if (maxBytes <= 0) {
+                throw new IllegalArgumentException("the checkpoint size limit must be positive: " + maxBytes);
+            }
+        }
+
+        /** Checkpoints under {@code prefixes} (from the option {@code option}) of at most {@code maxBytes}. */
+        public static FetchLimits under(List<String> prefixes, String option, long maxBytes) {
+            return new FetchLimits(new UriPrefixes(prefixes, option), maxBytes);
+        }
+    }
+
+    /** A listed file must be a plain file; on the local file system, one whose real path stays inside a prefix. */
+    private static void requireOrdinaryFile(String uri, String name, org.apache.flink.core.fs.Path file,
+            FetchLimits limits) throws CheckpointRefusedException {
+        if (!"file".equals(file.toUri().getScheme())) {
+            return; // object stores and HDFS hold plain files only
+        }
+        try {
+            Path real = Path.of(file.toUri()).toRealPath();
+            if (!Files.isRegularFile(real) || !limits.prefixes().allows(UriPrefixes.canonical(real.toUri().toString()))) {
+                throw new CheckpointRefusedException("file " + name + " of " + uri + " is not a regular file inside "
+                        + "the allowed prefixes");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointRefusedException("cannot check file " + name + " of " + uri + ": " + e.getMessage());
+        }
+    }
+
     private static void list(FileSystem fs, org.apache.flink.core.fs.Path dir, String prefix,
-            Map<String, org.apache.flink.core.fs.Path> out) throws IOException {
+            Map<String, FileStatus> out) throws IOException {
         FileStatus[] statuses = fs.listStatus(dir);
         if (statuses == null) {
             throw new IOException(dir + " is not a directory");
@@ -202,7 +270,7 @@ public final class ModelStore {
             if (status.isDir()) {
                 list(fs, status.getPath(), name + "/", out);
             } else {
-                out.put(name, status.getPath());
+                out.put(name, status);
             }
         }
     }
@@ -219,8 +287,12 @@ public final class ModelStore {
         return new ArrayList<>(files);
     }
 
-    /** Copies {@code in} to {@code out}, returning the SHA-256 of what passed as 64 lowercase hex digits. */
-    private static String copy(InputStream in, OutputStream out) throws IOException {
+    /**
+     * Copies {@code in} to {@code out}, returning the SHA-256 of what passed as 64 lowercase hex digits.
+     *
+     * @throws CheckpointRefusedException when more than {@code budget} bytes come
+     */
+    private static String copy(InputStream in, OutputStream out, long budget) throws IOException {
         MessageDigest sha256;
         try {
             sha256 = MessageDigest.getInstance("SHA-256");
@@ -228,7 +300,15 @@ public final class ModelStore {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
         try (DigestInputStream digesting = new DigestInputStream(in, sha256)) {
-            digesting.transferTo(out);
+            byte[] buffer = new byte[BUFFER];
+            long copied = 0;
+            for (int n; (n = digesting.read(buffer)) > 0; ) {
+                copied += n;
+                if (copied > budget) {
+                    throw new CheckpointRefusedException("more than " + budget + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
         }
         return HexFormat.of().formatHex(sha256.digest());
     }

@@ -66,6 +66,7 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
     private final EngineSpec engine;
     private final VersionPolicy policy;
     private final String cacheDir;
+    private final ModelStore.FetchLimits fetchLimits;
 
     private transient EventCodec<ModelUpdate> codec;
     private transient BroadcastState<String, ModelUpdate> knownState;
@@ -80,6 +81,7 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         this.engine = b.engine;
         this.policy = new VersionPolicy(b.modelName, b.engine.modelVersion(), b.engine.modelDir(), b.pinnedVersion);
         this.cacheDir = b.cacheDir;
+        this.fetchLimits = b.fetchLimits;
     }
 
     /** A builder; the engine spec is required. */
@@ -159,7 +161,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
     private void load(ServingTarget target, SourceRecord decidedBy) {
         Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("java.io.tmpdir"),
                 "hovle-model-cache");
-        lease.serve(target.version(), decidedBy.offset(), (device, dtype) -> loadModel(target, cache, device, dtype))
+        lease.serve(target.version(), decidedBy.offset(), (device, dtype) -> loadModel(target, cache, fetchLimits, device,
+                dtype))
                 .ifPresent(outcome -> {
                     loads.add(new Load(target.version(), decidedBy, outcome));
                     pollLoads();
@@ -209,7 +212,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
     }
 
     /** Runs on the engine's loader thread. */
-    private static HoVLEModel loadModel(ServingTarget target, Path cache, Device device, DataType dtype)
+    private static HoVLEModel loadModel(ServingTarget target, Path cache, ModelStore.FetchLimits limits, Device device,
+            DataType dtype)
             throws IOException {
         if (target instanceof ServingTarget.Configured configured) {
             return HoVLEModel.load(Path.of(configured.dir()), device, dtype);
@@ -218,7 +222,7 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         Files.createDirectories(cache);
         Path local = Files.createTempDirectory(cache, stored.version() + "-");
         try {
-            return HoVLEModel.load(ModelStore.fetch(stored.uri(), stored.checksums(), local), device, dtype);
+            return HoVLEModel.load(ModelStore.fetch(stored.uri(), stored.checksums(), local, limits), device, dtype);
         } finally {
             // The loaded model holds its weights (copied, or mapped from files it had open, which outlive deletion on
             // POSIX), so the copy can go: the cache holds only checkpoints being loaded.
@@ -249,11 +253,16 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
     private record Load(String version, SourceRecord decidedBy, CompletableFuture<Void> outcome) {}
 
     /** Builds a {@link ModelUpdateOperator}. */
+    /** Fetch limits that allow no store: every stored version is refused. */
+    private static final ModelStore.FetchLimits NO_STORE = ModelStore.FetchLimits.under(List.of(),
+            "hovle.model-updates.uri-prefixes", 1);
+
     public static final class Builder {
         private EngineSpec engine;
         private String modelName = "hovle";
         private String pinnedVersion;
         private String cacheDir;
+        private ModelStore.FetchLimits fetchLimits = NO_STORE;
 
         private Builder() {}
 
@@ -275,6 +284,15 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         /** A version to serve once its update is seen, ignoring promotions and rollbacks (default: none). */
         public Builder optPinnedVersion(String value) {
             this.pinnedVersion = value;
+            return this;
+        }
+
+        /**
+         * Where checkpoints named by updates may be fetched from, and how large they may be (default: nowhere, so
+         * only the configured snapshot serves; an update naming any other URI is refused unopened).
+         */
+        public Builder optFetchLimits(ModelStore.FetchLimits value) {
+            this.fetchLimits = value;
             return this;
         }
 

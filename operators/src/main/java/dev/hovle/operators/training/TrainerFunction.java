@@ -126,7 +126,8 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
         store = ModelStore.at(spec.storeUri());
         Path start = Path.of(spec.modelDir());
         if (progress.resumeUri() != null) {
-            start = ModelStore.fetch(progress.resumeUri(), progress.resumeChecksums(), workDir.resolve("resumed"));
+            start = ModelStore.fetch(progress.resumeUri(), progress.resumeChecksums(), workDir.resolve("resumed"),
+                    store.fetchLimits(Long.MAX_VALUE)); // its own resume point, in its own store
         }
         model = HoVLEModel.load(start, Device.cpu(), DataType.FLOAT32, WeightMode.TRAINING);
         tokenizer = HoVLETokenizer.load(Path.of(spec.modelDir()));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,8 @@ class ModelStoreTest {
         ModelStore store = ModelStore.at(temp.resolve("store").toString());
 
         ModelStore.Published published = store.publish(checkpoint, "step-1200");
-        Path local = ModelStore.fetch(published.uri(), published.checksums(), temp.resolve("cache/step-1200"));
+        Path local = ModelStore.fetch(published.uri(), published.checksums(), temp.resolve("cache/step-1200"),
+                store.fetchLimits(1L << 30));
 
         assertThat(published.uri()).startsWith("file:").endsWith("/store/step-1200");
         assertThat(published.checksums()).containsKeys("config.json", "model.safetensors", "tokenizer.model",
@@ -65,7 +67,7 @@ class ModelStoreTest {
         flipOneByte(stored, Files.size(stored) / 2);
         Path cache = temp.resolve("cache/v2");
 
-        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), published.checksums(), cache))
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), published.checksums(), cache, storeLimits()))
                 .isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("checksum mismatch for file model.safetensors")
                 .hasMessageContaining(published.checksums().get("model.safetensors"));
@@ -80,16 +82,17 @@ class ModelStoreTest {
         Map<String, String> withoutConfig = new HashMap<>(published.checksums());
         withoutConfig.remove("config.json");
 
-        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), withExtra, temp.resolve("a")))
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), withExtra, temp.resolve("a"), storeLimits()))
                 .isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("file model-00002-of-00002.safetensors is missing");
-        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), withoutConfig, temp.resolve("b")))
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), withoutConfig, temp.resolve("b"), storeLimits()))
                 .isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("file config.json of " + published.uri() + " is not listed");
-        assertThatThrownBy(() -> ModelStore.fetch(temp.resolve("nowhere").toUri().toString(), published.checksums(),
-                temp.resolve("c"))).isInstanceOf(CheckpointRefusedException.class)
+        assertThatThrownBy(() -> ModelStore.fetch(temp.resolve("store/nowhere").toUri().toString(),
+                published.checksums(), temp.resolve("c"), storeLimits())).isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("no checkpoint at");
-        assertThatThrownBy(() -> ModelStore.fetch("nosuchscheme://bucket/v3", published.checksums(), temp.resolve("d")))
+        assertThatThrownBy(() -> ModelStore.fetch("nosuchscheme://bucket/v3", published.checksums(), temp.resolve("d"),
+                ModelStore.FetchLimits.under(List.of("nosuchscheme://bucket/"), "test", 1L << 30)))
                 .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("cannot read the checkpoint at");
     }
 
@@ -98,14 +101,61 @@ class ModelStoreTest {
         ModelStore.Published published = ModelStore.at(temp.resolve("store").toString()).publish(checkpoint, "v4");
 
         assertThatThrownBy(() -> ModelStore.fetch(published.uri(), Map.of("../../etc/passwd", "0".repeat(64)),
-                temp.resolve("a"))).isInstanceOf(CheckpointRefusedException.class)
+                temp.resolve("a"), storeLimits())).isInstanceOf(CheckpointRefusedException.class)
                 .hasMessageContaining("not a relative path inside the checkpoint");
         Map<String, String> upperCase = new HashMap<>(published.checksums());
         upperCase.put("config.json", upperCase.get("config.json").toUpperCase());
-        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), upperCase, temp.resolve("b")))
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), upperCase, temp.resolve("b"), storeLimits()))
                 .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("checksum of file config.json");
-        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), Map.of(), temp.resolve("c")))
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), Map.of(), temp.resolve("c"), storeLimits()))
                 .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("lists no checksums");
+    }
+
+    @Test
+    void refusesACheckpointOutsideTheAllowedPrefixesWithoutOpeningIt() throws Exception {
+        ModelStore.Published elsewhere = ModelStore.at(temp.resolve("elsewhere").toString()).publish(checkpoint, "v6");
+        Path cache = temp.resolve("cache/v6");
+
+        assertThatThrownBy(() -> ModelStore.fetch(elsewhere.uri(), elsewhere.checksums(), cache, storeLimits()))
+                .isInstanceOf(CheckpointRefusedException.class)
+                .hasMessageContaining("checkpoint URI " + elsewhere.uri() + " is outside the allowed prefixes")
+                .hasMessageContaining("hovle.store.uri");
+        assertThatThrownBy(() -> ModelStore.fetch("file:///dev", Map.of("zero", "0".repeat(64)), cache, storeLimits()))
+                .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("outside the allowed prefixes");
+        assertThatThrownBy(() -> ModelStore.fetch(elsewhere.uri(), elsewhere.checksums(), cache,
+                ModelStore.FetchLimits.under(List.of(), "hovle.model-updates.uri-prefixes", 1L << 30)))
+                .isInstanceOf(CheckpointRefusedException.class)
+                .hasMessageContaining("none are configured: set hovle.model-updates.uri-prefixes");
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void refusesADeviceOrALinkLeavingTheStoreInsideACheckpoint() throws Exception {
+        Path evil = Files.createDirectories(temp.resolve("store/evil"));
+        Files.createSymbolicLink(evil.resolve("model.safetensors"), Path.of("/dev/zero"));
+        Path leaky = Files.createDirectories(temp.resolve("store/leaky"));
+        Files.createSymbolicLink(leaky.resolve("config.json"), checkpoint.resolve("config.json"));
+        Path cache = temp.resolve("cache/evil");
+
+        assertThatThrownBy(() -> ModelStore.fetch(evil.toUri().toString(), Map.of("model.safetensors", "0".repeat(64)),
+                cache, storeLimits())).isInstanceOf(CheckpointRefusedException.class)
+                .hasMessageContaining("file model.safetensors of").hasMessageContaining("is not a regular file inside");
+        assertThatThrownBy(() -> ModelStore.fetch(leaky.toUri().toString(), Map.of("config.json",
+                sha256(checkpoint.resolve("config.json"))), cache, storeLimits()))
+                .isInstanceOf(CheckpointRefusedException.class).hasMessageContaining("is not a regular file inside");
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void refusesACheckpointLargerThanTheLimitBeforeCopyingIt() throws Exception {
+        ModelStore store = ModelStore.at(temp.resolve("store").toString());
+        ModelStore.Published published = store.publish(checkpoint, "v7");
+        Path cache = temp.resolve("cache/v7");
+
+        assertThatThrownBy(() -> ModelStore.fetch(published.uri(), published.checksums(), cache,
+                store.fetchLimits(1000))).isInstanceOf(CheckpointRefusedException.class)
+                .hasMessageContaining("more than the 1000 allowed");
+        assertThat(cache).doesNotExist();
     }
 
     @Test
@@ -119,9 +169,14 @@ class ModelStoreTest {
         ModelStore.Published again = store.publish(other, "v5");
 
         assertThat(again.checksums()).containsOnlyKeys("config.json");
-        assertThat(ModelStore.fetch(again.uri(), again.checksums(), temp.resolve("cache")).resolve("config.json"))
+        assertThat(ModelStore.fetch(again.uri(), again.checksums(), temp.resolve("cache"), storeLimits())
+                .resolve("config.json"))
                 .hasContent("{}");
         assertThatThrownBy(() -> store.publish(other, "../escape")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private ModelStore.FetchLimits storeLimits() throws Exception {
+        return ModelStore.at(temp.resolve("store").toString()).fetchLimits(1L << 30);
     }
 
     private static void flipOneByte(Path file, long position) throws Exception {

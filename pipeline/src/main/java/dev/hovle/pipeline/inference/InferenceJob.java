@@ -45,6 +45,7 @@ import dev.hovle.operators.inference.WorkItem;
 import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.operators.serving.EngineFactory;
 import dev.hovle.operators.serving.EngineSpec;
+import dev.hovle.operators.serving.ModelStore;
 import dev.hovle.operators.serving.ModelUpdateOperator;
 import dev.hovle.pipeline.inference.InferenceOptions.EngineKind;
 import dev.hovle.pipeline.job.JobConfiguration;
@@ -202,7 +203,8 @@ public final class InferenceJob {
             int parallelism) {
         return requests.connect(updates.broadcast()).transform("follow model updates", requests.getType(),
                 ModelUpdateOperator.builder().setEngine(b.engine).optModelName(b.modelName)
-                        .optPinnedVersion(b.pinnedVersion).optCacheDir(b.modelCacheDir).<T>build())
+                        .optPinnedVersion(b.pinnedVersion).optCacheDir(b.modelCacheDir)
+                        .optFetchLimits(b.fetchLimits).<T>build())
                 .uid("follow-model-updates").setParallelism(parallelism);
     }
 
@@ -216,6 +218,7 @@ public final class InferenceJob {
         private String modelName = MODEL_NAME.defaultValue();
         private String pinnedVersion;
         private String modelCacheDir;
+        private ModelStore.FetchLimits fetchLimits = InferenceOptions.fetchLimits(new Configuration());
         private EngineSpec engine;
         private Duration imageWait = IMAGE_WAIT.defaultValue();
         private Duration imageRetention = IMAGE_RETENTION.defaultValue();
@@ -259,6 +262,7 @@ public final class InferenceJob {
             modelName = config.get(MODEL_NAME);
             pinnedVersion = config.getOptional(PINNED_VERSION).orElse(null);
             modelCacheDir = config.getOptional(MODEL_CACHE_DIR).orElse(null);
+            fetchLimits = InferenceOptions.fetchLimits(config);
             return this;
         }
 
@@ -329,6 +333,12 @@ public final class InferenceJob {
         /** Largest image in pixels (default {@link InferenceOptions#PIXEL_LIMIT}). */
         public Builder optPixelLimit(long value) {
             this.pixelLimit = value;
+            return this;
+        }
+
+        /** Where checkpoints named by model updates may be fetched from (default: from the options). */
+        public Builder optFetchLimits(ModelStore.FetchLimits value) {
+            this.fetchLimits = value;
             return this;
         }
 

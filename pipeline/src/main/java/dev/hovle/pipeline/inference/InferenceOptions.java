@@ -5,7 +5,9 @@ import dev.hovle.model.vision.ImagePreprocessor;
 import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
 import dev.hovle.operators.serving.ComputePrecision;
+import dev.hovle.operators.serving.ModelStore;
 import dev.hovle.schemas.Topic;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -98,6 +100,23 @@ public final class InferenceOptions {
             .withDescription("Serve this version once an update names its checkpoint, and ignore promotions and "
                     + "rollbacks of every version (a REJECTED one is still never served). Unset: follow promotions "
                     + "and rollbacks.");
+
+    public static final ConfigOption<String> STORE_URI = ConfigOptions.key("hovle.store.uri")
+            .stringType().noDefaultValue()
+            .withDescription("Model store: where the training job writes versions and resume points (any Flink "
+                    + "FileSystem URI; required by the training job), and where the inference job may fetch the "
+                    + "versions that updates name from.");
+
+    public static final ConfigOption<List<String>> MODEL_URI_PREFIXES = ConfigOptions
+            .key("hovle.model-updates.uri-prefixes").stringType().asList().noDefaultValue()
+            .withDescription("URI prefixes the inference job may fetch model checkpoints from. Unset: hovle.store.uri "
+                    + "alone, or nowhere when that is unset too. An update naming any other checkpoint URI is refused "
+                    + "unopened (MODEL_UPDATE_REFUSED); so is one with a file that is not a regular file.");
+
+    public static final ConfigOption<MemorySize> MODEL_MAX_BYTES = ConfigOptions.key("hovle.model-updates.max-bytes")
+            .memoryType().defaultValue(MemorySize.parse("64g"))
+            .withDescription("Largest model checkpoint, over all its files, the inference job fetches; a larger one "
+                    + "is refused (a copy stops at this size).");
 
     public static final ConfigOption<String> MODEL_CACHE_DIR = ConfigOptions.key("hovle.model.cache-dir")
             .stringType().noDefaultValue()
@@ -224,5 +243,20 @@ public final class InferenceOptions {
     public static RecordAttempts.Settings recordAttempts(ReadableConfig config) {
         return new RecordAttempts.Settings(config.getOptional(FAILURES_LEDGER_DIR).orElse(null),
                 config.get(MAX_FAILED_ATTEMPTS));
+    }
+
+    /** Where the inference job may fetch the checkpoints updates name, and how large they may be. */
+    public static ModelStore.FetchLimits fetchLimits(ReadableConfig config) {
+        List<String> prefixes = config.getOptional(MODEL_URI_PREFIXES).orElseGet(() -> config.getOptional(STORE_URI)
+                .map(InferenceOptions::qualified).map(List::of).orElse(List.of()));
+        return ModelStore.FetchLimits.under(prefixes, MODEL_URI_PREFIXES.key(), config.get(MODEL_MAX_BYTES).getBytes());
+    }
+
+    private static String qualified(String storeUri) {
+        try {
+            return ModelStore.at(storeUri).uri();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(STORE_URI.key() + " " + storeUri + " is not usable: " + e.getMessage(), e);
+        }
     }
 }

@@ -5,7 +5,7 @@ import static dev.hovle.pipeline.training.TrainingOptions.EVAL_SAMPLES;
 import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_ACCURACY_DROP;
 import static dev.hovle.pipeline.training.TrainingOptions.GATE_MAX_LOSS_INCREASE;
 import static dev.hovle.pipeline.training.TrainingOptions.MAX_SEQUENCE_LENGTH;
-import static dev.hovle.pipeline.training.TrainingOptions.STORE_URI;
+import static dev.hovle.pipeline.inference.InferenceOptions.STORE_URI;
 import static dev.hovle.pipeline.training.TrainingOptions.VERSION_INTERVAL;
 
 import dev.hovle.operators.deadletter.DeadLetters;

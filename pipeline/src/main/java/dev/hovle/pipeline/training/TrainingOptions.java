@@ -36,10 +36,6 @@ public final class TrainingOptions {
                     + "training steps writes the weights and optimizer state to the model store, and commits the "
                     + "updates published since the last one.");
 
-    public static final ConfigOption<String> STORE_URI = ConfigOptions.key("hovle.store.uri")
-            .stringType().noDefaultValue()
-            .withDescription("Model store: where versions and resume points are written (any Flink FileSystem URI, "
-                    + "readable by the inference job's TaskManagers; required).");
 
     public static final ConfigOption<Stage.Kind> STAGE = ConfigOptions.key("hovle.training.stage")
             .enumType(Stage.Kind.class).defaultValue(Stage.Kind.INSTRUCTION)

@@ -93,7 +93,7 @@ class ContinuousTrainingITCase {
         options.set(InferenceOptions.MODEL_VERSION, "untrained");
         options.set(InferenceOptions.MAX_NEW_TOKENS, 24); // as the local runtime; captions take up to 14 tokens
         options.set(InferenceOptions.TOKEN_BUDGET, 256);
-        options.set(TrainingOptions.STORE_URI, store.toString());
+        options.set(InferenceOptions.STORE_URI, store.toString());
         // Both jobs checkpoint to files, as on a cluster: the probes' images outgrow JobManager memory's 5 MB.
         options.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         options.set(TrainingOptions.SCHEDULE_STEPS, SCHEDULE_STEPS);

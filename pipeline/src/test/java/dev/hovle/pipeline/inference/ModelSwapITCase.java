@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -95,6 +96,7 @@ class ModelSwapITCase {
         options.set(InferenceOptions.MODEL_DIR, firstModel.toString());
         options.set(InferenceOptions.MODEL_VERSION, "v1");
         options.set(InferenceOptions.MODEL_CACHE_DIR, temp.resolve("cache").toString());
+        options.set(InferenceOptions.STORE_URI, store.uri()); // versions may be fetched from the store only
         options.set(InferenceOptions.MAX_NEW_TOKENS, MAX_NEW_TOKENS);
         testbed = JobUnderTest.start(options, spec -> spec);
     }
@@ -186,6 +188,26 @@ class ModelSwapITCase {
 
     @Test
     @Order(5)
+    void refusesACheckpointOutsideTheStoreWithoutOpeningIt() throws Exception {
+        ModelStore.Published v5 = ModelStore.at(temp.resolve("elsewhere").toString()).publish(secondModel, "v5");
+        byte[] payload = EventCodec.of(ModelUpdate.class).encode(update("v5", "v1", ModelStatus.PROMOTED, v5));
+        testbed.producer().sendRaw(UPDATES, "hovle".getBytes(StandardCharsets.UTF_8), payload).get();
+
+        DeadLetter refused = testbed.outputs().awaitDeadLetter(l -> l.getErrorType() == ErrorType.MODEL_UPDATE_REFUSED
+                && l.getMessage().contains("v5"), "refusing v5 from outside the store", TIMEOUT);
+        List<VlmResult> after = streamUntilServedBy("v1", "after-elsewhere");
+
+        assertThat(refused.getMessage()).contains("checkpoint URI " + v5.uri() + " is outside the allowed prefixes",
+                "hovle.model-updates.uri-prefixes", "still serving v1");
+        try (Stream<Path> cached = Files.list(temp.resolve("cache"))) {
+            assertThat(cached).noneMatch(p -> p.getFileName().toString().startsWith("v5-"));
+        }
+        assertThat(after).extracting(VlmResult::getModelVersion).containsOnly("v1");
+        assertThat(testbed.job().status()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    @Order(6)
     void aNewJobLearnsTheServingVersionFromTheTopic() throws Exception {
         ModelStore.Published v2 = store.publish(secondModel, "v2");
         // Promoted again after its rollback: only a rejection is final.

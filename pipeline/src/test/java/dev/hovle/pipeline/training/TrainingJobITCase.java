@@ -118,7 +118,7 @@ class TrainingJobITCase {
                     assertThat(promoted.getMetrics()).containsKeys("eval_loss", "eval_accuracy");
                     // The stored version is verified file by file and loads as any release.
                     Path fetched = ModelStore.fetch(promoted.getUri(), promoted.getChecksums(),
-                            store.resolve("fetched"));
+                            store.resolve("fetched"), ModelStore.at(store.toString()).fetchLimits(1L << 30));
                     try (HoVLEModel loaded = HoVLEModel.load(fetched)) {
                         assertThat(loaded.config().llm().vocabSize()).isPositive();
                     }
@@ -314,7 +314,7 @@ class TrainingJobITCase {
         options.set(TrainingOptions.SAMPLES_TOPIC, topics.samples);
         options.set(TrainingOptions.GROUP_ID, topics.samples);
         options.set(TrainingOptions.TRANSACTIONAL_ID_PREFIX, topics.samples);
-        options.set(TrainingOptions.STORE_URI, store.toString());
+        options.set(InferenceOptions.STORE_URI, store.toString());
         options.set(TrainingOptions.BATCH_SIZE, BATCH);
         options.set(TrainingOptions.VERSION_INTERVAL, INTERVAL);
         options.set(TrainingOptions.EVAL_SAMPLES, HELD_OUT);

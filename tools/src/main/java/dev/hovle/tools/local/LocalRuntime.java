@@ -116,7 +116,7 @@ public final class LocalRuntime {
                 out.println("flink: training job " + training.getJobID() + " (" + conf.get(TrainingOptions.STAGE)
                         + " on a shapes sample stream from the untrained model; a version every "
                         + conf.get(TrainingOptions.VERSION_INTERVAL) + " steps, stored in "
-                        + conf.get(TrainingOptions.STORE_URI) + ", served when the gate promotes it)");
+                        + conf.get(InferenceOptions.STORE_URI) + ", served when the gate promotes it)");
             }
             printer = new ResultPrinter(servers, conf.get(InferenceOptions.RESULTS_TOPIC),
                     conf.get(InferenceOptions.DEAD_LETTERS_TOPIC),
@@ -230,7 +230,7 @@ public final class LocalRuntime {
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 b.workDir.resolve("local").resolve("checkpoints").toAbsolutePath().toUri().toString());
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(TrainingOptions.STORE_URI, b.workDir.resolve("local").resolve("store").toAbsolutePath().toString());
+        conf.set(InferenceOptions.STORE_URI, b.workDir.resolve("local").resolve("store").toAbsolutePath().toString());
         conf.set(TrainingOptions.VERSION_INTERVAL, 25);
         conf.set(TrainingOptions.EVAL_SAMPLES, 48);
         // 48 questions measure accuracy in steps of 2%; early on a lucky guess must not block every later version.
