@@ -2,18 +2,25 @@ package dev.hovle.pipeline.kafka;
 
 import dev.hovle.schemas.wire.EventCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Writes events to one topic in single-object encoding, keyed by a UTF-8 id (the request id for results, the failed
- * record's key for dead letters).
+ * record's key for dead letters). Names its topic to the sink (the pooled transactional ids are tracked per topic).
  *
  * @param <T> the Avro record type
  */
-public final class EventSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+public final class EventSerializer<T extends SpecificRecord>
+        implements KafkaRecordSerializationSchema<T>, KafkaDatasetFacetProvider {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
@@ -24,6 +31,11 @@ public final class EventSerializer<T extends SpecificRecord> implements KafkaRec
         this.topic = topic;
         this.codec = codec;
         this.key = key;
+    }
+
+    @Override
+    public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+        return Optional.of(new DefaultKafkaDatasetFacet(DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
     }
 
     /** A serializer whose key is the UTF-8 bytes of {@code id}'s value (null: no key). */
