@@ -3,8 +3,11 @@ package dev.hovle.model.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.TestModels;
+import dev.hovle.model.WeightMode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -33,6 +36,21 @@ class WeightLoaderTest {
         }
         SafetensorsWriter.write(temp.resolve("model.safetensors"), edit.apply(entries));
         return temp;
+    }
+
+    @Test
+    void servingWeightsHandTheirFileBytesToTheDecodeKernelAndTrainingCopiesDoNot() throws Exception {
+        Path golden = TestModels.goldenCase();
+        try (HoVLEModel serving = HoVLEModel.load(golden);
+                HoVLEModel training = HoVLEModel.load(golden, Device.cpu(), DataType.FLOAT32, WeightMode.TRAINING)) {
+            HoVLEWeights weights = serving.weights();
+            long matrices = weights.byName().values().stream().filter(a -> a.getShape().dimension() == 2).count();
+
+            assertThat(weights.hostViews().size()).as("read-only float32 matrices mapped from the file")
+                    .isEqualTo((int) matrices).isPositive();
+            assertThat(weights.hostViews().of(weights.llm().output())).isNotNull();
+            assertThat(training.weights().hostViews().size()).as("writable copies").isZero();
+        }
     }
 
     @Test

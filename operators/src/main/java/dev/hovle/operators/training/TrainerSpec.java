@@ -2,6 +2,7 @@ package dev.hovle.operators.training;
 
 import dev.hovle.model.train.OptimizerSettings;
 import dev.hovle.model.train.RunSettings;
+import dev.hovle.model.train.Stage;
 import dev.hovle.schemas.TrainingStage;
 import java.io.Serializable;
 
@@ -30,7 +31,12 @@ public record TrainerSpec(String modelName, String modelDir, String rootVersion,
 
     /** The stage as training samples and model updates name it. */
     public TrainingStage stage() {
-        return TrainingStage.valueOf(optimizer.stage().name());
+        return stageOf(optimizer.stage());
+    }
+
+    /** {@code kind} as training samples and model updates name it. */
+    public static TrainingStage stageOf(Stage.Kind kind) {
+        return TrainingStage.valueOf(kind.name());
     }
 
     /** The settings saved with every checkpoint: these optimizer settings over the streamed data. */

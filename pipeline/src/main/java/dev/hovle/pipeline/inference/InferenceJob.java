@@ -201,11 +201,13 @@ public final class InferenceJob {
     /** Passes {@code requests} through the model-update follower, which has generate's parallelism. */
     private <T> SingleOutputStreamOperator<T> follow(DataStream<T> requests, DataStream<SourceRecord> updates,
             int parallelism) {
+        ModelUpdateOperator.Builder follower = ModelUpdateOperator.builder().setEngine(b.engine)
+                .optModelName(b.modelName).optPinnedVersion(b.pinnedVersion).optCacheDir(b.modelCacheDir);
+        if (b.fetchLimits != null) {
+            follower.optFetchLimits(b.fetchLimits);
+        }
         return requests.connect(updates.broadcast()).transform("follow model updates", requests.getType(),
-                ModelUpdateOperator.builder().setEngine(b.engine).optModelName(b.modelName)
-                        .optPinnedVersion(b.pinnedVersion).optCacheDir(b.modelCacheDir)
-                        .optFetchLimits(b.fetchLimits).<T>build())
-                .uid("follow-model-updates").setParallelism(parallelism);
+                follower.<T>build()).uid("follow-model-updates").setParallelism(parallelism);
     }
 
     /** Builds an {@link InferenceJob}. */
@@ -218,7 +220,7 @@ public final class InferenceJob {
         private String modelName = MODEL_NAME.defaultValue();
         private String pinnedVersion;
         private String modelCacheDir;
-        private ModelStore.FetchLimits fetchLimits = InferenceOptions.fetchLimits(new Configuration());
+        private ModelStore.FetchLimits fetchLimits;
         private EngineSpec engine;
         private Duration imageWait = IMAGE_WAIT.defaultValue();
         private Duration imageRetention = IMAGE_RETENTION.defaultValue();
@@ -336,7 +338,10 @@ public final class InferenceJob {
             return this;
         }
 
-        /** Where checkpoints named by model updates may be fetched from (default: from the options). */
+        /**
+         * Where checkpoints named by model updates may be fetched from (default: nowhere, so only the configured
+         * snapshot serves; {@link #applyOptions} sets them from the options).
+         */
         public Builder optFetchLimits(ModelStore.FetchLimits value) {
             this.fetchLimits = value;
             return this;

@@ -2,6 +2,7 @@ package dev.hovle.pipeline.training;
 
 import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.model.train.OptimizerSettings;
+import dev.hovle.operators.training.TrainerSpec;
 import dev.hovle.schemas.TrainingSample;
 import dev.hovle.schemas.TrainingStage;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class ShapesStream {
     public static ShapesStream forJob(ReadableConfig conf, int tileSize) {
         OptimizerSettings optimizer = TrainingOptions.optimizer(conf);
         long curriculum = (long) ShapesDataset.warmUpSteps(optimizer.scheduleSteps()) * optimizer.samplesPerStep();
-        return new ShapesStream(tileSize, curriculum, TrainingStage.valueOf(optimizer.stage().name()));
+        return new ShapesStream(tileSize, curriculum, TrainerSpec.stageOf(optimizer.stage()));
     }
 
     /** The first {@code count} held-out questions, one EVAL sample each, exactly as {@code hovle train} scores. */
