@@ -2,6 +2,7 @@ package dev.hovle.web;
 
 import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.schemas.DeadLetter;
+import dev.hovle.schemas.ImageAttributes;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.Task;
@@ -25,19 +26,11 @@ import java.util.function.Consumer;
 /**
  * What the page shows, built from the committed records of the topics and nothing else: the newest results with
  * their pictures and questions, every model version with its history, the newest dead letters, and the rates.
- * Everything is bounded: a page left open for a week holds the same memory as one opened a minute ago.
+ * Answers to labelled questions ({@link ImageAttributes}) are judged. Everything is bounded: a page left open for a week holds the same memory as one opened a minute ago.
  *
  * <p>Thread-safe: one follower thread writes, HTTP threads read.
  */
 final class StreamView {
-    /**
-     * An {@code ImageEvent} attribute with the answer a question about the picture should get: producers of
-     * labelled questions (the local {@code shapes} stream) set it, and the page marks answers right or wrong.
-     */
-    static final String EXPECTED_ANSWER_ATTRIBUTE = "expected-answer";
-    /** The question {@link #EXPECTED_ANSWER_ATTRIBUTE} answers; only requests asking it are judged. */
-    static final String QUESTION_ATTRIBUTE = "question";
-
     static final int RESULTS_KEPT = 48;
     static final int DEAD_LETTERS_KEPT = 40;
     static final int TIMELINE_KEPT = 400;
@@ -52,8 +45,10 @@ final class StreamView {
 
     /** A model version as the page lists it, with how its answers fared. */
     record VersionView(String model, String version, String parent, String status, String stage, long step,
-            long samplesSeen, Map<String, Double> metrics, String reason, long time, long answered, long judged,
-            long right) {}
+            long samplesSeen, Map<String, Double> metrics, String reason, long time) {}
+
+    /** How the answers of one serving version fared; {@code judged} counts the answers to labelled questions. */
+    record Answers(String version, long answered, long judged, long right) {}
 
     /** One update of the timeline, oldest first. */
     record TimelineEntry(String model, String version, String status, String reason, long step,
@@ -74,7 +69,7 @@ final class StreamView {
     /** The rates and counts of the moment. */
     record Stats(long time, long results, double resultsPerSecond, Double latencyP50Millis, Double latencyP95Millis,
             long deadLetters, Map<String, Long> deadLettersByType, Map<String, Long> undecodable, Long consumerLag,
-            String servingVersion, Map<String, Double> gauges) {}
+            String servingVersion, List<Answers> answersByVersion, Map<String, Double> gauges) {}
 
     /** Everything at once, for a page that has just opened or reconnected. */
     record Snapshot(List<ResultView> results, List<VersionView> versions, List<TimelineEntry> timeline,
@@ -95,8 +90,8 @@ final class StreamView {
         Picture(ImageEvent event, byte[] encoded) {
             this.source = event.getSource();
             this.uri = event.getUri();
-            this.expectedAnswer = event.getAttributes().get(EXPECTED_ANSWER_ATTRIBUTE);
-            this.question = event.getAttributes().get(QUESTION_ATTRIBUTE);
+            this.expectedAnswer = event.getAttributes().get(ImageAttributes.EXPECTED_ANSWER);
+            this.question = event.getAttributes().get(ImageAttributes.QUESTION);
             this.encoded = encoded;
         }
 
@@ -113,6 +108,8 @@ final class StreamView {
     private final Deque<ResultView> results = new ArrayDeque<>();
     private final LinkedHashMap<String, VersionView> versions = new LinkedHashMap<>();
     private final Deque<TimelineEntry> timeline = new ArrayDeque<>();
+    /** By serving version, the one that answered last at the end. */
+    private final LinkedHashMap<String, Answers> answers = new LinkedHashMap<>();
     private final Deque<DeadLetterView> deadLetters = new ArrayDeque<>();
     private final Map<String, Long> deadLettersByType = new TreeMap<>();
     private final Map<String, Long> undecodable = new TreeMap<>();
@@ -168,7 +165,7 @@ final class StreamView {
                 Picture p = pictures.get(id);
                 boolean previewable = p != null && !p.undecodable && (p.encoded != null || p.preview != null);
                 images.add(new ImageRef(id, previewable, p == null ? null : p.uri));
-                if (question == null && p != null) {
+                if (question == null && p != null && result.getTask() == Task.QA) {
                     question = p.question; // the request may not have been read yet; the picture says what it asks
                 }
                 if (p != null && p.expectedAnswer != null && result.getTask() == Task.QA
@@ -202,9 +199,7 @@ final class StreamView {
             metrics.putAll(update.getMetrics());
             view = new VersionView(update.getModelName(), update.getVersion(), update.getParentVersion(),
                     update.getStatus().name(), update.getStage().name(), update.getStep(), update.getSamplesSeen(),
-                    metrics, update.getReason(), update.getTime().toEpochMilli(),
-                    before == null ? 0 : before.answered(), before == null ? 0 : before.judged(),
-                    before == null ? 0 : before.right());
+                    metrics, update.getReason(), update.getTime().toEpochMilli());
             versions.put(key, view);
             if (versions.size() > VERSIONS_KEPT) {
                 versions.remove(versions.keySet().iterator().next());
@@ -280,7 +275,8 @@ final class StreamView {
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         return new Stats(System.currentTimeMillis(), resultCount, resultNanos.size() / (RATE_WINDOW_NANOS / 1e9),
                 percentile(sorted, 0.5), percentile(sorted, 0.95), deadLetterCount, new TreeMap<>(deadLettersByType),
-                new TreeMap<>(undecodable), consumerLag, servingVersion, new TreeMap<>(gauges));
+                new TreeMap<>(undecodable), consumerLag, servingVersion, List.copyOf(answers.values()),
+                new TreeMap<>(gauges));
     }
 
     synchronized Snapshot snapshot(Stats stats) {
@@ -294,13 +290,13 @@ final class StreamView {
     }
 
     private void countAnswer(String version, String verdict) {
-        versions.entrySet().stream().filter(e -> e.getValue().version().equals(version)).findFirst()
-                .ifPresent(e -> {
-                    VersionView v = e.getValue();
-                    e.setValue(new VersionView(v.model(), v.version(), v.parent(), v.status(), v.stage(), v.step(),
-                            v.samplesSeen(), v.metrics(), v.reason(), v.time(), v.answered() + 1,
-                            v.judged() + (verdict == null ? 0 : 1), v.right() + ("right".equals(verdict) ? 1 : 0)));
-                });
+        Answers before = answers.remove(version);
+        answers.put(version, new Answers(version, (before == null ? 0 : before.answered()) + 1,
+                (before == null ? 0 : before.judged()) + (verdict == null ? 0 : 1),
+                (before == null ? 0 : before.right()) + ("right".equals(verdict) ? 1 : 0)));
+        if (answers.size() > VERSIONS_KEPT) {
+            answers.remove(answers.keySet().iterator().next());
+        }
     }
 
     private void publish(Change change) {

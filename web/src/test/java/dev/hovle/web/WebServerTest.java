@@ -9,6 +9,7 @@ import dev.hovle.pipeline.kafka.EventReader;
 import dev.hovle.schemas.DeadLetter;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.FinishReason;
+import dev.hovle.schemas.ImageAttributes;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.ModelStatus;
 import dev.hovle.schemas.ModelUpdate;
@@ -88,7 +89,7 @@ class WebServerTest {
     void showsACommittedAnswerWithItsPictureQuestionVersionAndVerdict() throws Exception {
         SyntheticImages.Scene scene = new SyntheticImages(1).next(640, 480);
         producer.send(Topics.DEFAULTS.images(), image("img-judged", scene.data(), "image/png",
-                Map.of(StreamView.EXPECTED_ANSWER_ATTRIBUTE, "red", StreamView.QUESTION_ATTRIBUTE, "What color?")));
+                Map.of(ImageAttributes.EXPECTED_ANSWER, "red", ImageAttributes.QUESTION, "What color?")));
         producer.send(Topics.DEFAULTS.requests(), VlmRequest.newBuilder().setRequestId("req-judged").setTask(Task.QA)
                 .setEventTime(Instant.now()).setImageIds(List.of("img-judged")).setPrompt("What color?").build());
         producer.flush();
@@ -100,6 +101,9 @@ class WebServerTest {
         assertThat(card.get("verdict").asText()).isEqualTo("right");
         assertThat(card.get("modelVersion").asText()).isEqualTo("v-000025");
         assertThat(card.get("images").get(0).get("preview").asBoolean()).isTrue();
+        JsonNode answers = find(shown.get("stats").get("answersByVersion"), "version", "v-000025");
+        assertThat(answers.get("judged").asLong()).isEqualTo(1);
+        assertThat(answers.get("right").asLong()).isEqualTo(1);
 
         HttpResponse<byte[]> picture = get("/images/img-judged");
         assertThat(picture.statusCode()).isEqualTo(200);
@@ -112,7 +116,7 @@ class WebServerTest {
     @Test
     void marksAWrongAnswerWrongWithTheExpectedOne() throws Exception {
         producer.send(Topics.DEFAULTS.images(), image("img-wrong", new SyntheticImages(2).next(64, 64).data(),
-                "image/png", Map.of(StreamView.EXPECTED_ANSWER_ATTRIBUTE, "circle")));
+                "image/png", Map.of(ImageAttributes.EXPECTED_ANSWER, "circle")));
         producer.flush();
         sendResult(result("req-wrong", Task.QA, "square", "v-000050", List.of("img-wrong")));
         JsonNode shown = await("/api/state", s -> find(s.get("results"), "requestId", "req-wrong") != null);

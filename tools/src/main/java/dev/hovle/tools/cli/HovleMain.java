@@ -10,7 +10,7 @@ public final class HovleMain {
     public static CommandLine commandLine() {
         return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
                 .addSubcommand(new TailCommand()).addSubcommand(new ModelsCommand()).addSubcommand(new OptionsCommand())
-                .addSubcommand(new BenchPipelineCommand());
+                .addSubcommand(new BenchPipelineCommand()).addSubcommand(new WebCommand());
     }
 
     public static void main(String[] args) {

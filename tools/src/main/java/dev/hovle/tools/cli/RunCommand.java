@@ -1,6 +1,7 @@
 package dev.hovle.tools.cli;
 
 import dev.hovle.tools.local.LocalRuntime;
+import dev.hovle.web.WebServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", description = {"Run HoVLE Stream locally: an in-process Kafka broker (or --bootstrap-servers), "
         + "the inference job and the training job on local Flink MiniClusters, a shapes training stream and "
         + "questions about shapes pictures; prints each caption, answer (judged) and model version as it is "
-        + "committed, and a status line every 5 s. Ctrl-C stops it cleanly."})
+        + "committed, and a status line every 5 s; the same, live, on a web page (http://localhost:8077/). Ctrl-C stops it "
+        + "cleanly."})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "snapshot directory to serve (default: a tiny random model created "
@@ -51,6 +53,13 @@ final class RunCommand implements Callable<Integer> {
             + "goes on")
     String hostileEvery;
 
+    @Option(names = "--web-port", defaultValue = "" + WebServer.DEFAULT_PORT, description = "port of the live web "
+            + "page on localhost (default ${DEFAULT-VALUE}; 0: any free port)")
+    int webPort;
+
+    @Option(names = "--no-web", description = "no web page")
+    boolean noWeb;
+
     @Option(names = "-D", mapFallbackValue = "", description = "any job option, e.g. -Dhovle.engine.max-batch=4 "
             + "(see deploy/configuration.md)")
     Map<String, String> options = new LinkedHashMap<>();
@@ -59,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalRuntime.Builder builder = LocalRuntime.builder().setOut(System.out).optModelDir(model)
                 .optBootstrapServers(bootstrapServers).optRate(rate).optParallelism(parallelism).optSamplesDir(samples)
-                .optOptions(options).optTraining(!noTraining).optTrainingRate(trainingRate);
+                .optOptions(options).optTraining(!noTraining).optTrainingRate(trainingRate)
+                .optWebPort(noWeb ? null : webPort);
         if (duration != null) {
             builder.optDuration(parseDuration(duration));
         }

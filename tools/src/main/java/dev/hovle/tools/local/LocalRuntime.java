@@ -14,8 +14,11 @@ import dev.hovle.pipeline.training.TrainingJob;
 import dev.hovle.pipeline.training.TrainingOptions;
 import dev.hovle.testkit.EmbeddedKafka;
 import dev.hovle.testkit.LocalMetrics;
+import dev.hovle.web.Topics;
+import dev.hovle.web.WebServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +72,7 @@ public final class LocalRuntime {
         JobClient training = null;
         ResultPrinter printer = null;
         Thread printing = null;
+        WebServer web = null;
         try {
             Path model = modelDir(out);
             String servers = b.bootstrapServers;
@@ -88,6 +92,11 @@ public final class LocalRuntime {
                     conf.get(InferenceOptions.DEAD_LETTERS_TOPIC)), 2, (short) 1);
             // Updates of a model line share one partition; one is all the topic needs.
             EmbeddedKafka.createTopics(servers, List.of(conf.get(InferenceOptions.MODEL_UPDATES_TOPIC)), 1, (short) 1);
+
+            if (b.webPort != null) {
+                web = startWeb(servers, conf, kafka != null);
+                out.println("web: " + web.url());
+            }
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(b.parallelism);
@@ -170,6 +179,9 @@ public final class LocalRuntime {
                 printer.close();
                 printing.join(10_000);
             }
+            if (web != null) {
+                web.close();
+            }
             if (kafka != null) {
                 kafka.close();
             }
@@ -207,6 +219,21 @@ public final class LocalRuntime {
             SnapshotInitializer.create(dir, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 0);
         }
         return dir;
+    }
+
+    /** The live page on the topics of this run, with the MiniClusters' gauges; loopback only. */
+    private WebServer startWeb(String servers, Configuration conf, boolean fromBeginning) throws IOException {
+        try {
+            return WebServer.builder().setBootstrapServers(servers).optPort(b.webPort).optGauges(new LocalGauges())
+                    .optFromBeginning(fromBeginning).optGroupId(conf.get(InferenceOptions.GROUP_ID))
+                    .optTopics(new Topics(conf.get(InferenceOptions.IMAGES_TOPIC),
+                            conf.get(InferenceOptions.REQUESTS_TOPIC), conf.get(InferenceOptions.RESULTS_TOPIC),
+                            conf.get(InferenceOptions.MODEL_UPDATES_TOPIC), conf.get(InferenceOptions.DEAD_LETTERS_TOPIC)))
+                    .build().start();
+        } catch (BindException e) {
+            throw new IOException("the web page's port " + b.webPort + " is taken: choose another with --web-port, "
+                    + "or --no-web", e);
+        }
     }
 
     /** The training job on its own MiniCluster, fed by the shapes stream, publishing to the updates topic. */
@@ -254,19 +281,26 @@ public final class LocalRuntime {
         private Map<String, String> options = Map.of();
         private boolean training = true;
         private Duration hostileEvery;
+        private Integer webPort;
 
         private Builder() {}
 
-        /**
-         * Whether the training job runs too (default true): it trains the served model on a shapes sample stream,
-         * and the inference stream asks questions about shapes pictures, judged against the truth.
-         */
+        /** Serve the live web page on this loopback port (0: any free one; default: no page). */
+        public Builder optWebPort(Integer value) {
+            this.webPort = value;
+            return this;
+        }
+
         /** Also send one hostile record this often (default: none), as {@link HostileFeed} describes. */
         public Builder optHostileEvery(Duration value) {
             this.hostileEvery = value;
             return this;
         }
 
+        /**
+         * Whether the training job runs too (default true): it trains the served model on a shapes sample stream,
+         * and the inference stream asks questions about shapes pictures, judged against the truth.
+         */
         public Builder optTraining(boolean value) {
             this.training = value;
             return this;

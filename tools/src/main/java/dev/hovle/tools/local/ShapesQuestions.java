@@ -3,6 +3,7 @@ package dev.hovle.tools.local;
 import dev.hovle.model.dataset.EvalQuestion;
 import dev.hovle.model.dataset.shapes.ShapesDataset;
 import dev.hovle.pipeline.kafka.EventProducer;
+import dev.hovle.schemas.ImageAttributes;
 import dev.hovle.schemas.ImageEvent;
 import dev.hovle.schemas.Task;
 import dev.hovle.schemas.VlmRequest;
@@ -55,7 +56,10 @@ final class ShapesQuestions implements Runnable {
         String requestId = String.format(Locale.ROOT, "shape-qa-%04d", n);
         Instant now = Instant.now();
         producer.send(imagesTopic, ImageEvent.newBuilder().setImageId(imageId).setSource("shapes").setEventTime(now)
-                .setMediaType("image/png").setData(ByteBuffer.wrap(question.images().get(0))).build());
+                .setMediaType("image/png").setData(ByteBuffer.wrap(question.images().get(0)))
+                // The truth travels with the picture, so readers of the topics (the web page) can judge too.
+                .setAttributes(Map.of(ImageAttributes.QUESTION, question.question(),
+                        ImageAttributes.EXPECTED_ANSWER, question.answer())).build());
         producer.send(requestsTopic, VlmRequest.newBuilder().setRequestId(requestId).setTask(Task.QA)
                 .setEventTime(now).setImageIds(List.of(imageId)).setPrompt(question.question()).build());
         asked.put(requestId, question);

@@ -1,17 +1,20 @@
 package dev.hovle.tools.local;
 
 import dev.hovle.testkit.LocalMetrics;
+import dev.hovle.web.JobGauges;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /** The local runtime's periodic line: throughput, latency, engine load and back-pressure, from the job's metrics. */
 final class StatusLine {
     private final ResultPrinter printer;
     private final ShapesQuestions shapes;
     private final HostileFeed hostile;
+    private final LocalGauges gauges = new LocalGauges();
     private final long startedNanos = System.nanoTime();
     private long lastNanos = startedNanos;
     private long lastResults;
@@ -33,17 +36,15 @@ final class StatusLine {
         double rate = (results - lastResults) / ((now - lastNanos) / 1e9);
         lastNanos = now;
         lastResults = results;
-        double backPressure = LocalMetrics.max("backPressuredTimeMsPerSecond", r -> r.task().startsWith("Source:"));
+        Map<String, Double> g = gauges.read();
         double latency = printer.meanLatencyMillis();
         String line = String.format(Locale.ROOT, "-- %3.0f s | %d results (%.1f/s): %d captions, %d answers | %d dead letters"
                         + " | e2e %s | engine queue %.0f, batch %.0f%%, %.0f tok/s, TTFT %s | source back-pressure %.0f%%",
                 (now - startedNanos) / 1e9, results, rate, printer.captions(), printer.answers(),
                 printer.deadLetters(), Double.isNaN(latency) ? "-" : String.format(Locale.ROOT, "%.1f s", latency / 1000),
-                orZero(LocalMetrics.max("hovle.engine.queueDepth", r -> true)),
-                100 * orZero(LocalMetrics.max("hovle.engine.batchOccupancy", r -> true)),
-                LocalMetrics.sum("hovle.generation.tokensPerSecond"),
-                millis(LocalMetrics.max("hovle.generation.timeToFirstTokenMillis", r -> true)),
-                orZero(backPressure) / 10);
+                g.getOrDefault(JobGauges.QUEUE_DEPTH, 0.0), 100 * g.getOrDefault(JobGauges.BATCH_OCCUPANCY, 0.0),
+                g.getOrDefault(JobGauges.TOKENS_PER_SECOND, 0.0), millis(g.get(JobGauges.TIME_TO_FIRST_TOKEN)),
+                100 * g.getOrDefault(JobGauges.SOURCE_BACK_PRESSURE, 0.0));
         if (hostile != null) {
             // What a soak watches: hostile records must not restart a job or grow memory.
             line += String.format(Locale.ROOT, "%n-- %d hostile records sent | job restarts %.0f | heap %.0f MiB, "
@@ -56,11 +57,8 @@ final class StatusLine {
         }
         return line + String.format(Locale.ROOT, "%n-- training step %.0f, loss %.3f, %.1f samples/s, serving %s | "
                         + "shapes answers right by version: %s",
-                orZero(LocalMetrics.max("hovle.training.step", r -> true)),
-                LocalMetrics.max("hovle.training.loss", r -> true),
-                orZero(LocalMetrics.max("hovle.training.samplesPerSecond", r -> true)),
-                LocalMetrics.endingWith("hovle.engine.modelVersion").stream().map(LocalMetrics.Reading::text)
-                        .findFirst().orElse("-"), shapes.scores());
+                g.getOrDefault(JobGauges.TRAINING_STEP, 0.0), g.getOrDefault(JobGauges.TRAINING_LOSS, Double.NaN),
+                g.getOrDefault(JobGauges.TRAINING_SAMPLES_PER_SECOND, 0.0), gauges.servingVersion(), shapes.scores());
     }
 
     /** This process's resident set from /proc, or NaN where there is none. */
@@ -81,7 +79,7 @@ final class StatusLine {
         return Double.isNaN(value) ? 0 : value;
     }
 
-    private static String millis(double value) {
-        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f ms", value);
+    private static String millis(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.0f ms", value);
     }
 }

@@ -10,6 +10,7 @@ const state = {
   versions: new Map(),   // "model/version" -> version view
   timeline: [],          // updates, oldest first
   selected: null,        // "model/version" whose detail is open
+  outcomes: new Map(),   // "model/version" -> what its rollback said
   throughput: [[], []],  // seconds, results per second
   liveLoss: [[], []],    // trainer step, loss (from the jobs' gauges)
 };
@@ -97,6 +98,12 @@ function renderTimeline() {
   }
 }
 
+function answersOf(version) {
+  const a = (state.answers || []).find(x => x.version === version);
+  return el('p', {}, a ? a.answered + ' answers committed' + (a.judged ? ', ' + a.right + '/' + a.judged
+    + ' judged right' : '') : 'no answers committed by it yet');
+}
+
 function renderDetail() {
   const box = document.getElementById('version-detail');
   const v = state.selected && state.versions.get(state.selected);
@@ -106,11 +113,14 @@ function renderDetail() {
   for (const [name, value] of Object.entries(v.metrics)) {
     metrics.append(el('tr', {}, el('td', {}, name), el('td', {}, Number(value).toPrecision(4))));
   }
-  const reason = el('input', {type: 'text', placeholder: 'reason (optional)', maxLength: 500, id: 'rollback-reason'});
+  const typed = document.getElementById('rollback-reason');
+  const reason = el('input', {type: 'text', placeholder: 'reason (optional)', maxLength: 500, id: 'rollback-reason',
+    value: typed && box.dataset.version === state.selected ? typed.value : ''});
   const button = el('button', {type: 'button', id: 'rollback-button',
     disabled: v.status === 'ROLLED_BACK' || v.status === 'REJECTED'}, 'Roll back ' + v.version);
-  const outcome = el('div', {class: 'outcome', id: 'rollback-outcome'});
-  button.addEventListener('click', () => rollback(v, reason.value, outcome));
+  const outcome = el('div', {class: 'outcome', id: 'rollback-outcome'}, state.outcomes.get(state.selected) || '');
+  button.addEventListener('click', () => rollback(v, reason.value));
+  box.dataset.version = state.selected;
   const close = el('button', {type: 'button', class: 'close'}, '×');
   close.addEventListener('click', () => { state.selected = null; renderDetail(); });
   box.replaceChildren(close,
@@ -118,14 +128,21 @@ function renderDetail() {
     el('p', {class: 'muted'}, 'model ' + v.model + ' · parent ' + (v.parent || '–') + ' · ' + v.stage
       + ' · step ' + v.step + ' · ' + v.samplesSeen + ' samples'),
     v.reason ? el('p', {class: 'reason'}, v.reason) : null,
-    el('p', {}, v.answered + ' answers committed' + (v.judged ? ', ' + v.right + '/' + v.judged + ' judged right' : '')),
+    answersOf(v.version),
     metrics, reason, button, outcome);
 }
 
-async function rollback(v, reason, outcome) {
+// The outcome lives in the state: the ROLLED_BACK update this publishes re-renders the detail it is shown in.
+function showOutcome(key, message) {
+  state.outcomes.set(key, message);
+  if (state.selected === key) renderDetail();
+}
+
+async function rollback(v, reason) {
   if (!window.confirm('Roll back ' + v.version + ' of ' + v.model + '? Jobs serving it return to '
       + (v.parent || 'its parent') + '.')) return;
-  outcome.textContent = 'publishing…';
+  const key = versionKey(v);
+  showOutcome(key, 'publishing…');
   try {
     const response = await fetch('/api/rollback', {
       method: 'POST',
@@ -135,21 +152,21 @@ async function rollback(v, reason, outcome) {
     const text = await response.text();
     let message = text;
     try { message = JSON.parse(text).message; } catch (e) { /* plain text error */ }
-    outcome.textContent = message;
+    showOutcome(key, message);
   } catch (e) {
-    outcome.textContent = 'the rollback did not reach the server: ' + e;
+    showOutcome(key, 'the rollback did not reach the server: ' + e);
   }
 }
 
-function renderAccuracyTable() {
+function renderAccuracyTable(answers) {
   const table = document.getElementById('accuracy-by-version');
-  const rows = [...state.versions.values()].filter(v => v.answered > 0);
-  table.replaceChildren(el('tr', {}, el('th', {}, 'version'), el('th', {}, 'answers'), el('th', {}, 'judged right'),
-    el('th', {}, 'eval accuracy')));
-  for (const v of rows.slice(-12)) {
-    const acc = v.metrics.eval_accuracy;
-    table.append(el('tr', {}, el('td', {}, v.version), el('td', {}, v.answered),
-      el('td', {}, v.judged ? v.right + '/' + v.judged + ' (' + Math.round(100 * v.right / v.judged) + '%)' : '–'),
+  table.replaceChildren(el('tr', {}, el('th', {}, 'serving version'), el('th', {}, 'answers'),
+    el('th', {}, 'judged right'), el('th', {}, 'eval accuracy')));
+  const evalAccuracy = new Map([...state.versions.values()].map(v => [v.version, v.metrics.eval_accuracy]));
+  for (const a of answers.slice(-12).reverse()) {
+    const acc = evalAccuracy.get(a.version);
+    table.append(el('tr', {'data-version': a.version}, el('td', {}, a.version), el('td', {}, a.answered),
+      el('td', {}, a.judged ? a.right + '/' + a.judged + ' (' + Math.round(100 * a.right / a.judged) + '%)' : '–'),
       el('td', {}, acc === undefined ? '–' : Math.round(100 * acc) + '%')));
   }
 }
@@ -159,8 +176,8 @@ function onVersion(change) {
   state.timeline.push(change.entry);
   if (state.timeline.length > 400) state.timeline.shift();
   renderTimeline();
-  renderDetail();
-  renderAccuracyTable();
+  // Only the open version's detail: re-rendering it would lose a reason being typed.
+  if (state.selected === versionKey(change.version)) renderDetail();
   updateTrainingCharts();
 }
 
@@ -192,6 +209,8 @@ function renderStats(s) {
     ['training step', num(g['training.step'], 0)], ['loss', num(g['training.loss'], 3)],
     ['dead letters', s.deadLetters],
   ];
+  state.answers = s.answersByVersion;
+  renderAccuracyTable(s.answersByVersion);
   const dl = document.getElementById('stats');
   dl.replaceChildren();
   for (const [name, value] of items) {
@@ -266,7 +285,6 @@ async function loadState() {
   for (const d of s.deadLetters) addDeadLetter(d, true);
   renderTimeline();
   renderDetail();
-  renderAccuracyTable();
   renderStats(s.stats);
 }
 
