@@ -89,7 +89,8 @@ public final class ModelLine {
         }
         if (matches.size() > 1) {
             return new RollbackOutcome.Refused("version " + version + " exists in several models ("
-                    + matches.stream().map(ModelUpdate::getModelName).toList() + "): choose one");
+                    + matches.stream().map(ModelUpdate::getModelName).toList()
+                    + "): name the model (hovle models rollback --model)");
         }
         ModelUpdate known = matches.get(0);
         ModelVersions.Rollback decision = ModelVersions.rollback(known, reason, time);

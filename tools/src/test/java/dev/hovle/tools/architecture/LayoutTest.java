@@ -42,6 +42,18 @@ class LayoutTest {
     }
 
     @Test
+    void theWebPageIsAReaderOfTheTopicsNotPartOfTheJobs() {
+        noClasses().that().resideInAnyPackage("dev.hovle.schemas..", "dev.hovle.model..", "dev.hovle.operators..",
+                        "dev.hovle.pipeline..")
+                .should().dependOnClassesThat().resideInAPackage("dev.hovle.web..")
+                .as("the jobs run without the page").check(MAIN);
+        noClasses().that().resideInAPackage("dev.hovle.web..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hovle.tools..", "dev.hovle.testkit..",
+                        "picocli..")
+                .as("the page runs beside any deployment, not only hovle run").check(MAIN);
+    }
+
+    @Test
     void noPackageCycles() {
         slices().matching("dev.hovle.(**)").should().beFreeOfCycles().as("packages depend one way").check(MAIN);
     }
