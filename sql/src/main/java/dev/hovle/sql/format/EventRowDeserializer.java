@@ -65,7 +65,7 @@ final class EventRowDeserializer<T extends SpecificRecordBase> implements Deseri
             if (ignoreParseErrors) {
                 return null;
             }
-            throw new IOException("a record is not a " + codec.type().getSimpleName() + " (" + e.errorType() + "): "
+            throw new IOException("a record is not a single-object encoded " + codec.type().getSimpleName() + " (" + e.errorType() + "): "
                     + e.getMessage() + "; set '" + HovleAvroFormatFactory.IDENTIFIER + "."
                     + HovleAvroFormatFactory.IGNORE_PARSE_ERRORS.key() + "' = 'true' to skip such records", e);
         }
