@@ -63,8 +63,9 @@ public final class SqlScript {
     }
 
     /**
-     * Runs every statement on {@code tables}, printing what each did to {@code out}, and returns the results of the
-     * jobs it submitted (running, for streaming INSERTs): wait on them with {@link TableResult#await()}.
+     * Runs every statement on {@code tables}, printing what each did to {@code out} (a query's rows as they come, until
+     * it ends), and returns the jobs that INSERT or CREATE TABLE ... AS SELECT statements submitted, still running
+     * when they read streams: wait on them with {@link TableResult#await()}.
      *
      * @throws SqlScriptException naming the statement (by number and first line) that failed
      */
@@ -82,13 +83,10 @@ public final class SqlScript {
                     continue;
                 }
                 TableResult result = tables.executeSql(statement);
-                if (result.getJobClient().isPresent()) {
+                if (result.getJobClient().isPresent() && isInsert(statement)) {
                     jobs.add(result);
                     out.println("[" + (i + 1) + "] job " + result.getJobClient().get().getJobID() + " submitted: "
                             + firstLine(statement));
-                    if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT && !isInsert(statement)) {
-                        result.print();
-                    }
                 } else if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
                     result.print();
                 } else {
