@@ -15,7 +15,8 @@ class ImageContentsTest {
 
     @Test
     void shipsTheJobsRuntimeWithoutFlinkToolsOrTestKits() throws IOException {
-        assertThat(Files.readString(Path.of("Dockerfile"))).contains("COPY pipeline/target/lib/ /opt/flink/lib/");
+        assertThat(Files.readString(Path.of("Dockerfile"))).contains("COPY pipeline/target/lib/ /opt/flink/lib/")
+                .as("the SQL provider beside the jobs' libraries").contains("COPY sql/target/hovle-sql-*.jar /opt/flink/lib/");
         List<String> jars;
         try (Stream<Path> files = Files.list(LIB)) {
             jars = files.map(p -> p.getFileName().toString()).sorted().toList();

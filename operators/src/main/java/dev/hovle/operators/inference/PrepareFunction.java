@@ -1,28 +1,16 @@
 package dev.hovle.operators.inference;
 
-import dev.hovle.model.config.HoVLEConfig;
-import dev.hovle.model.generate.GenerationParams;
-import dev.hovle.model.generate.PromptTooLongException;
-import dev.hovle.model.prepare.PreparedPrompt;
 import dev.hovle.model.prepare.PromptPreparer;
-import dev.hovle.model.tokenizer.HoVLETokenizer;
 import dev.hovle.model.vision.ImagePreprocessor;
-import dev.hovle.model.vision.InvalidImageException;
 import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.deadletter.FailurePolicy;
 import dev.hovle.operators.deadletter.RecordAttempts;
 import dev.hovle.operators.images.ImageLimits;
-import dev.hovle.operators.images.ImageReadException;
-import dev.hovle.operators.images.ImageReader;
 import dev.hovle.operators.record.SourceRecord;
 import dev.hovle.schemas.ErrorType;
 import dev.hovle.schemas.PipelineStage;
-import dev.hovle.schemas.VlmRequest;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -30,7 +18,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Prepares work items for the engine in parallel CPU subtasks: reads images given by URI (within {@link
+ * Prepares work items for the engine in parallel CPU subtasks ({@link RequestPreparation}): reads images given by URI (within {@link
  * ImageLimits}), decodes and tiles them, applies the chat template and tokenizes, and resolves decoding settings. Bad
  * input becomes a dead letter: CORRUPT_IMAGE, UNSUPPORTED_IMAGE_FORMAT, IMAGE_TOO_LARGE, PROMPT_TOO_LONG,
  * IMAGE_URI_REFUSED for a URI outside the allowed prefixes or not a regular file, IMAGE_MISSING for one that cannot
@@ -44,29 +32,17 @@ import org.apache.flink.util.Collector;
 public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedRequest> {
     private static final long serialVersionUID = 1L;
 
-    private final String modelDir;
-    private final String captionPrompt;
-    private final int maxNewTokens;
-    private final Integer maxTiles;
-    private final long pixelLimit;
-    private final ImageLimits imageLimits;
+    private final RequestPreparation.Settings settings;
     private final RecordAttempts.Settings attemptSettings;
 
-    private transient HoVLETokenizer tokenizer;
-    private transient ImageReader imageReader;
+    private transient RequestPreparation preparation;
     private transient RecordAttempts attempts;
-    private transient PromptPreparer preparer;
-    private transient int contextLength;
     private transient DeadLetterCounters deadLetters;
     private transient Histogram preprocessMillis;
 
     private PrepareFunction(Builder b) {
-        this.modelDir = b.modelDir;
-        this.captionPrompt = b.captionPrompt;
-        this.maxNewTokens = b.maxNewTokens;
-        this.maxTiles = b.maxTiles;
-        this.pixelLimit = b.pixelLimit;
-        this.imageLimits = b.imageLimits;
+        this.settings = new RequestPreparation.Settings(b.modelDir, b.captionPrompt, b.maxNewTokens, b.maxTiles,
+                b.pixelLimit, b.imageLimits);
         this.attemptSettings = b.attemptSettings;
     }
 
@@ -77,16 +53,7 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
 
     @Override
     public void open(OpenContext context) throws IOException {
-        HoVLEConfig config = HoVLEConfig.read(Path.of(modelDir));
-        tokenizer = HoVLETokenizer.load(Path.of(modelDir));
-        PromptPreparer.Builder b = PromptPreparer.builder().setConfig(config).setTokenizer(tokenizer)
-                .optPixelLimit(pixelLimit);
-        if (maxTiles != null) {
-            b.optMaxTiles(maxTiles);
-        }
-        preparer = b.build();
-        contextLength = config.maxContextLength();
-        imageReader = new ImageReader(imageLimits);
+        preparation = RequestPreparation.open(settings);
         attempts = RecordAttempts.forSubtask(getRuntimeContext(), "prepare", attemptSettings);
         deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         preprocessMillis = getRuntimeContext().getMetricGroup().addGroup("hovle")
@@ -104,7 +71,13 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         attempts.begin(source);
         PreparedRequest prepared = null;
         try {
-            prepared = prepare(item, ctx);
+            RequestPreparation.Outcome outcome = preparation.prepare(item);
+            if (outcome instanceof RequestPreparation.Refused refused) {
+                fail(ctx, item, refused.type(), refused.message());
+            } else {
+                prepared = ((RequestPreparation.Prepared) outcome).request();
+                preprocessMillis.update(prepared.preprocessMillis());
+            }
         } catch (Throwable t) {
             // Whatever one request makes fail is that request's dead letter; only JVM-wide errors restart the job.
             FailurePolicy.containOrRethrow(t);
@@ -118,58 +91,6 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         }
     }
 
-    /** The request ready for the engine, or null after sending its dead letter. */
-    private PreparedRequest prepare(WorkItem item, Context ctx) {
-        long started = System.nanoTime();
-        VlmRequest r = item.request();
-        List<byte[]> images = new ArrayList<>();
-        for (ImageInput image : item.images()) {
-            if (image.data() != null) {
-                images.add(image.data());
-                continue;
-            }
-            try {
-                images.add(imageReader.read(image.uri()));
-            } catch (ImageReadException e) {
-                fail(ctx, item, errorType(e.reason()), image.label() + ": " + e.getMessage());
-                return null;
-            }
-        }
-        PreparedPrompt prompt;
-        try {
-            prompt = preparer.prepare(images, VlmRequests.question(r, captionPrompt, images.size()),
-                    VlmRequests.history(r));
-        } catch (InvalidImageException e) {
-            fail(ctx, item, DeadLetters.errorType(e.reason()), "request " + r.getRequestId() + ": " + e.getMessage());
-            return null;
-        } catch (PromptTooLongException e) {
-            fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": " + e.getMessage());
-            return null;
-        }
-        GenerationParams params = VlmRequests.generationParams(r, maxNewTokens, preparer);
-        if (prompt.inputIds().length + params.maxNewTokens() > contextLength) {
-            fail(ctx, item, ErrorType.PROMPT_TOO_LONG, "request " + r.getRequestId() + ": prompt of "
-                    + prompt.inputIds().length + " tokens plus " + params.maxNewTokens() + " new tokens exceeds the "
-                    + "context length of " + contextLength);
-            return null;
-        }
-        long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        preprocessMillis.update(tookMillis);
-        RequestMeta meta = new RequestMeta(r.getRequestId(), r.getTask(), List.copyOf(r.getImageIds()),
-                r.getEventTime().toEpochMilli(), item.readyMillis(), item.source());
-        Long deadline = r.getDeadline() == null ? null : r.getDeadline().toEpochMilli();
-        return new PreparedRequest(meta, prompt.inputIds(), prompt.holisticIds(), prompt.pixels(), params, deadline,
-                tookMillis, System.currentTimeMillis());
-    }
-
-    private static ErrorType errorType(ImageReadException.Reason reason) {
-        return switch (reason) {
-            case REFUSED -> ErrorType.IMAGE_URI_REFUSED;
-            case TOO_LARGE -> ErrorType.IMAGE_TOO_LARGE;
-            case UNREADABLE -> ErrorType.IMAGE_MISSING;
-        };
-    }
-
     private void fail(Context ctx, WorkItem item, ErrorType type, String message) {
         ctx.output(DeadLetters.TAG, deadLetters.counted(DeadLetters.of(item.source(), type, PipelineStage.PREPARE,
                 message, null)));
@@ -177,11 +98,8 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
 
     @Override
     public void close() throws IOException {
-        if (tokenizer != null) {
-            tokenizer.close();
-        }
-        if (imageReader != null) {
-            imageReader.close();
+        if (preparation != null) {
+            preparation.close();
         }
         if (attempts != null) {
             attempts.close();
@@ -245,10 +163,6 @@ public final class PrepareFunction extends ProcessFunction<WorkItem, PreparedReq
         public PrepareFunction build() {
             if (modelDir == null) {
                 throw new IllegalStateException("PrepareFunction needs setModelDir(dir): the snapshot the engine serves");
-            }
-            if (maxNewTokens < 1 || pixelLimit < 1 || (maxTiles != null && maxTiles < 1)) {
-                throw new IllegalArgumentException("max new tokens and pixel limit and max tiles must be "
-                        + "positive; found " + maxNewTokens + ", " + pixelLimit + ", " + maxTiles);
             }
             return new PrepareFunction(this);
         }

@@ -10,7 +10,8 @@ public final class HovleMain {
     public static CommandLine commandLine() {
         return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
                 .addSubcommand(new TailCommand()).addSubcommand(new ModelsCommand()).addSubcommand(new OptionsCommand())
-                .addSubcommand(new BenchPipelineCommand()).addSubcommand(new WebCommand());
+                .addSubcommand(new BenchPipelineCommand()).addSubcommand(new WebCommand())
+                .addSubcommand(new SqlCommand());
     }
 
     public static void main(String[] args) {

@@ -33,7 +33,7 @@ class LayoutTest {
     @Test
     void jobsAndTheLibraryImportNoToolOrTestKitCode() {
         noClasses().that().resideInAnyPackage("dev.hovle.schemas..", "dev.hovle.model..", "dev.hovle.operators..",
-                        "dev.hovle.pipeline..")
+                        "dev.hovle.pipeline..", "dev.hovle.sql..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hovle.tools..", "dev.hovle.testkit..",
                         "org.apache.kafka.common.test..", "picocli..", "me.tongfei..")
                 .as("what ships in the Flink image or to library users needs no command line, broker kit or "
