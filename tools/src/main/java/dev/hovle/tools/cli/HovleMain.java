@@ -11,7 +11,7 @@ public final class HovleMain {
         return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
                 .addSubcommand(new TailCommand()).addSubcommand(new ModelsCommand()).addSubcommand(new OptionsCommand())
                 .addSubcommand(new BenchPipelineCommand()).addSubcommand(new WebCommand())
-                .addSubcommand(new SqlCommand());
+                .addSubcommand(new SqlCommand()).addSubcommand(new ClusterCommand());
     }
 
     public static void main(String[] args) {

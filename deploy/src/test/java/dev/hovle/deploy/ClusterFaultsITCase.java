@@ -1,0 +1,277 @@
+package dev.hovle.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hovle.model.config.PixelShuffleLocation;
+import dev.hovle.model.snapshot.ModelSize;
+import dev.hovle.model.snapshot.SnapshotInitializer;
+import dev.hovle.model.weights.TensorDtype;
+import dev.hovle.operators.serving.ModelStore;
+import dev.hovle.pipeline.kafka.EventProducer;
+import dev.hovle.pipeline.kafka.EventReader;
+import dev.hovle.schemas.ImageEvent;
+import dev.hovle.schemas.ModelStatus;
+import dev.hovle.schemas.ModelUpdate;
+import dev.hovle.schemas.Task;
+import dev.hovle.schemas.Topic;
+import dev.hovle.schemas.TrainingStage;
+import dev.hovle.schemas.VlmRequest;
+import dev.hovle.schemas.VlmResult;
+import dev.hovle.testkit.EmbeddedKafka;
+import dev.hovle.testkit.SyntheticImages;
+import dev.hovle.tools.cluster.FlinkImage;
+import dev.hovle.tools.cluster.LocalCluster;
+import dev.hovle.tools.cluster.LocalCluster.JobKind;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The inference job on a standalone cluster of real processes (a JobManager, two TaskManagers, a Kafka broker JVM),
+ * from the jars of the Flink image, through faults a platform team sees: a TaskManager killed with {@code kill -9}
+ * and replaced, the broker restarted, and an upgrade through stop-with-savepoint to a changed job. After each,
+ * read_committed consumers see every result exactly once. Each fault's cost is printed as a table row.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterFaultsITCase {
+    private static final Duration RESULTS_TIMEOUT = Duration.ofMinutes(3);
+    private static final String RESULTS = Topic.RESULTS.defaultName();
+
+    /** Under target/, not a temporary folder: the processes' logs stay for whoever debugs a failure. */
+    private static final Path work = Path.of("target", "cluster-faults").toAbsolutePath();
+
+    private static LocalCluster cluster;
+    private static EventProducer producer;
+    private static EventReader<VlmResult> results;
+    private static final Map<String, Integer> seen = new ConcurrentHashMap<>();
+    private static final List<VlmResult> received = new ArrayList<>();
+    /** When each of {@link #received} was read, in the same order. */
+    private static final List<Long> readAt = new ArrayList<>();
+    /** Where each of {@link #received} sat on the results topic. */
+    private static final List<String> offsets = new ArrayList<>();
+    private static final List<String> costs = new ArrayList<>();
+    private static Path model;
+    private static String job;
+
+    @BeforeAll
+    static void start() throws Exception {
+        deleteRecursively(work);
+        model = work.resolve("models").resolve("tiny");
+        SnapshotInitializer.create(model, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 5);
+        cluster = LocalCluster.builder().setImage(FlinkImage.fromRepository(Path.of("..")))
+                .setWorkDir(work.resolve("cluster"))
+                .optFlinkOptions(Map.of(
+                        "execution.checkpointing.interval", "1s",
+                        // Production keeps Flink's 50 s: here a lost TaskManager is noticed within seconds.
+                        "heartbeat.interval", "1000", "heartbeat.timeout", "5000",
+                        "cluster.evenly-spread-out-slots", "true",
+                        "hovle.generation.max-new-tokens", "6",
+                        "hovle.images.wait", "5min"))
+                .build().start();
+        List<String> topics = Arrays.stream(Topic.values()).map(Topic::defaultName).toList();
+        EmbeddedKafka.createTopics(cluster.bootstrapServers(), topics, 2, (short) 1);
+        producer = EventProducer.connect(cluster.bootstrapServers());
+        results = EventReader.open(cluster.bootstrapServers(), RESULTS, VlmResult.class, true);
+        job = cluster.submit(JobKind.INFERENCE, Map.of("hovle.model.dir", model.toString(),
+                "parallelism.default", "2", "hovle.engine.max-batch", "4"), null);
+    }
+
+    @AfterAll
+    static void stop() {
+        System.out.println("| fault | recovery: fault to the next committed result | largest end-to-end latency after it |");
+        System.out.println("|---|---|---|");
+        costs.forEach(System.out::println);
+        if (results != null) {
+            results.close();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void servesEveryImageExactlyOnceWhenATaskManagerIsKilledAndReplaced() throws Exception {
+        sendImages("tm", 0, 12);
+        awaitResults(captions("tm", 0, 4));
+        String victim = cluster.rest().taskManagersOf(job).iterator().next();
+        long fault = System.currentTimeMillis();
+        cluster.kill(victim);
+        sendImages("tm", 12, 12);
+        cluster.startTaskManager("taskmanager-3");
+        awaitResults(captions("tm", 0, 24));
+
+        assertExactlyOnce("tm");
+        assertThat(cluster.rest().failures(job)).as("the kill failed the job's tasks on that TaskManager")
+                .anySatisfy(f -> assertThat(f).contains(victim));
+        record("TaskManager killed (`kill -9`) and replaced", fault);
+    }
+
+    @Test
+    @Order(2)
+    void servesEveryImageExactlyOnceWhenTheBrokerRestarts() throws Exception {
+        sendImages("broker", 0, 12);
+        awaitResults(captions("broker", 0, 4));
+        long fault = System.currentTimeMillis();
+        producer.close();
+        cluster.restartBroker();
+        producer = EventProducer.connect(cluster.bootstrapServers());
+        sendImages("broker", 12, 12);
+        awaitResults(captions("broker", 0, 24));
+
+        assertExactlyOnce("broker");
+        record("Kafka broker restarted", fault);
+    }
+
+    @Test
+    @Order(3)
+    void carriesPendingJoinsAndTheServingVersionThroughASavepointUpgrade() throws Exception {
+        ModelStore store = ModelStore.at(work.resolve("cluster").resolve("store").toString());
+        Path second = work.resolve("models").resolve("second");
+        SnapshotInitializer.create(second, ModelSize.TINY, TensorDtype.F32, PixelShuffleLocation.PRE, 9);
+        ModelStore.Published v2 = store.publish(second, "v2");
+        producer.send(Topic.MODEL_UPDATES.defaultName(), ModelUpdate.newBuilder().setModelName("hovle")
+                .setVersion("v2").setParentVersion("tiny").setStage(TrainingStage.INSTRUCTION).setStep(25)
+                .setSamplesSeen(400).setUri(v2.uri()).setChecksums(v2.checksums())
+                .setMetrics(Map.of("eval_loss", 1.0)).setStatus(ModelStatus.PROMOTED).setTime(Instant.now())
+                .build()).get();
+        // Until the job serves v2: it loads the checkpoint while earlier images are still answered by the snapshot.
+        int sent = 0;
+        while (received.stream().noneMatch(x -> x.getRequestId().startsWith("caption:before")
+                && x.getModelVersion().equals("v2"))) {
+            assertThat(sent).as("images sent before a result came from v2").isLessThan(60);
+            sendImages("before", sent, 2);
+            sent += 2;
+            awaitResults(captions("before", 0, sent));
+        }
+        // A question whose picture has not arrived: the job holds it in its join state.
+        producer.send(Topic.REQUESTS.defaultName(), VlmRequest.newBuilder().setRequestId("qa-late").setTask(Task.QA)
+                .setEventTime(Instant.now()).setImageIds(List.of("late")).setPrompt("What is in the picture?").build())
+                .get();
+        Thread.sleep(3000); // a checkpoint or two: the request is in the join's state
+
+        long fault = System.currentTimeMillis();
+        String savepoint = cluster.rest().stopWithSavepoint(job, cluster.savepoints().toUri().toString());
+        // The upgraded job: a changed option on the same operators (their uids are stable), from the savepoint.
+        job = cluster.submit(JobKind.INFERENCE, Map.of("hovle.model.dir", model.toString(),
+                "parallelism.default", "2", "hovle.engine.max-batch", "2"), savepoint);
+        producer.send(Topic.IMAGES.defaultName(), image("late")).get();
+        sendImages("after", 0, 8);
+        awaitResults(captions("after", 0, 8).and(r -> seen.containsKey("qa-late")));
+
+        assertExactlyOnce("before");
+        assertExactlyOnce("after");
+        assertThat(seen.get("qa-late")).as("the pending question answered once, after the upgrade").isEqualTo(1);
+        // The update is behind the savepoint's offsets: only the restored state can make the new job serve v2.
+        sendImages("after", 8, 4);
+        awaitResults(captions("after", 8, 4));
+        assertThat(received.stream().filter(r -> r.getRequestId().startsWith("caption:after-01")))
+                .as("the upgraded job serves the version promoted before the savepoint")
+                .allSatisfy(r -> assertThat(r.getModelVersion()).isEqualTo("v2"));
+        record("stop-with-savepoint, changed job started from it", fault);
+    }
+
+    private static void sendImages(String prefix, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            producer.send(Topic.IMAGES.defaultName(), image(id(prefix, i)));
+        }
+        producer.flush();
+    }
+
+    private static ImageEvent image(String id) {
+        return ImageEvent.newBuilder().setImageId(id).setSource("cluster-test").setEventTime(Instant.now())
+                .setMediaType("image/png").setData(ByteBuffer.wrap(new SyntheticImages(id.hashCode()).next(48, 48)
+                        .data())).build();
+    }
+
+    private static String id(String prefix, int i) {
+        return String.format(Locale.ROOT, "%s-%03d", prefix, i);
+    }
+
+    /** Until every caption of {@code prefix-from ... prefix-(from+count-1)} has been committed. */
+    private static Predicate<Map<String, Integer>> captions(String prefix, int from, int count) {
+        return counts -> {
+            for (int i = from; i < from + count; i++) {
+                if (!counts.containsKey("caption:" + id(prefix, i))) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    private static void awaitResults(Predicate<Map<String, Integer>> done) throws Exception {
+        long end = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
+        while (!done.test(seen)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("results missing after " + RESULTS_TIMEOUT + "; committed so far: "
+                        + new java.util.TreeMap<>(seen).keySet() + "; processes " + cluster.processes());
+            }
+            for (EventReader.Received<VlmResult> r : results.poll(Duration.ofMillis(200))) {
+                received.add(r.event());
+                readAt.add(System.currentTimeMillis());
+                offsets.add(r.partition() + "@" + r.offset());
+                seen.merge(r.event().getRequestId(), 1, Integer::sum);
+            }
+        }
+    }
+
+    private static void assertExactlyOnce(String prefix) {
+        Map<String, Integer> ours = new LinkedHashMap<>();
+        seen.forEach((id, n) -> {
+            if (id.startsWith("caption:" + prefix + "-")) {
+                ours.put(id, n);
+            }
+        });
+        assertThat(ours).isNotEmpty();
+        List<String> duplicates = new ArrayList<>();
+        for (int i = 0; i < received.size(); i++) {
+            if (ours.getOrDefault(received.get(i).getRequestId(), 1) > 1) {
+                duplicates.add(received.get(i).getRequestId() + " at " + offsets.get(i));
+            }
+        }
+        assertThat(duplicates).as("results of " + prefix + " committed more than once").isEmpty();
+    }
+
+    /** The table row of a fault: how long until the next result was read, and the worst latency of those after it. */
+    private static void record(String fault, long faultMillis) {
+        long recovery = -1;
+        long worst = 0;
+        for (int i = 0; i < received.size(); i++) {
+            if (readAt.get(i) > faultMillis) {
+                VlmResult r = received.get(i);
+                recovery = recovery < 0 ? readAt.get(i) - faultMillis : recovery;
+                worst = Math.max(worst, readAt.get(i) - r.getEventTime().toEpochMilli());
+            }
+        }
+        costs.add(String.format(Locale.ROOT, "| %s | %.1f s | %.1f s |", fault, recovery / 1000.0, worst / 1000.0));
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
+    }
+}
