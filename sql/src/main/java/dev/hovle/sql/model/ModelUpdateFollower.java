@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,8 +55,9 @@ final class ModelUpdateFollower implements AutoCloseable {
     private final Path cacheDir;
     private final AtomicLong refused = new AtomicLong();
     private final Thread thread;
+    /** Counted down by {@link #close}: ends the loop and a retry pause (an interrupt would fail Kafka's close). */
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile String chosenVersion;
-    private volatile boolean stopping;
 
     private ModelUpdateFollower(EngineSpec engine, ModelUpdatesSettings settings, SharedEngine lease) {
         this.settings = settings;
@@ -86,7 +89,7 @@ final class ModelUpdateFollower implements AutoCloseable {
         return chosenVersion;
     }
 
-    /** Updates not followed so far: refused by the version rules, undecodable, or a checkpoint that failed its checks. */
+    /** Updates not followed so far: refused by the version rules, undecodable, or naming a checkpoint that failed. */
     long refusedUpdates() {
         return refused.get();
     }
@@ -108,18 +111,15 @@ final class ModelUpdateFollower implements AutoCloseable {
 
     private void run() {
         try {
-            while (!stopping) {
+            while (stopping.getCount() > 0) {
                 try {
                     consumer.poll(POLL).forEach(this::follow);
                 } catch (WakeupException e) {
                     break;
                 } catch (RuntimeException e) {
-                    if (stopping) {
-                        break;
-                    }
                     LOG.warn("cannot read {}; still serving {}, retrying", settings.describe(),
                             lease.engine().modelVersion(), e);
-                    Thread.sleep(RETRY_MILLIS);
+                    stopping.await(RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 }
             }
         } catch (InterruptedException e) {
@@ -176,9 +176,8 @@ final class ModelUpdateFollower implements AutoCloseable {
     /** Stops reading and returns the engine lease; a load under way finishes or stops with the engine. */
     @Override
     public void close() {
-        stopping = true;
+        stopping.countDown();
         consumer.wakeup();
-        thread.interrupt(); // in case it waits to retry
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
         } catch (InterruptedException e) {
