@@ -30,10 +30,11 @@ final class ModelUpdateFollowers {
                 shared = new Shared(settings, ModelUpdateFollower.start(engine, settings));
                 FOLLOWERS.put(engine, shared);
             } else if (!shared.settings.equals(settings)) {
-                throw new IllegalStateException("the engine of " + engine.modelDir() + " (version "
-                        + engine.modelVersion() + ") already follows " + shared.settings.describe() + " with other "
-                        + "model-updates options; models that share an engine (equal model.dir, model.version and "
-                        + "engine.* options) must follow the same updates with the same options");
+                throw new IllegalStateException("cannot follow " + settings.describe() + ": the engine of "
+                        + engine.modelDir() + " (version " + engine.modelVersion() + ") already follows "
+                        + shared.settings.describe() + " with other model-updates options; models that share an "
+                        + "engine (equal model.dir, model.version and engine.* options) must follow the same updates "
+                        + "with the same options");
             }
             shared.members++;
             return new Membership(engine, shared);
