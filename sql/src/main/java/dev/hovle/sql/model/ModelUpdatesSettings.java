@@ -7,9 +7,13 @@ import dev.hovle.operators.serving.VersionPolicy;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * How a model follows the model-updates topic ({@code model-updates.*} options). Plain values, so that two models
@@ -68,8 +72,34 @@ record ModelUpdatesSettings(String bootstrapServers, String topic, Map<String, S
                 kafka.put(k.substring(HovleModelOptions.UPDATES_KAFKA_PROPERTIES.length()), v);
             }
         });
-        return new ModelUpdatesSettings(servers.strip(), topic, Map.copyOf(kafka), modelName, pinned,
-                List.copyOf(prefixes), maxBytes, options.getOptional(HovleModelOptions.UPDATES_CACHE_DIR).orElse(null));
+        ModelUpdatesSettings settings = new ModelUpdatesSettings(servers.strip(), topic, Map.copyOf(kafka), modelName,
+                pinned, List.copyOf(prefixes), maxBytes,
+                options.getOptional(HovleModelOptions.UPDATES_CACHE_DIR).orElse(null));
+        try {
+            // Parsing checks each value's type and range, as the consumer will, without a consumer or its log.
+            ConsumerConfig.configDef().parse(settings.consumerProperties("hovle-sql-check"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("'" + HovleModelOptions.UPDATES_KAFKA_PROPERTIES + "*': "
+                    + e.getMessage(), e);
+        }
+        return settings;
+    }
+
+    /**
+     * The consumer's properties: the given ones, then what following needs and no option may change: committed
+     * updates only, all of them from the start, in a group of its own that commits nothing.
+     */
+    Properties consumerProperties(String groupId) {
+        Properties props = new Properties();
+        props.putAll(kafkaProperties);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
     }
 
     /** How versions of the line are chosen; the engine's snapshot and version are the root of the lineage. */

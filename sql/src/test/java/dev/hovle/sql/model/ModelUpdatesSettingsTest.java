@@ -74,6 +74,18 @@ class ModelUpdatesSettingsTest {
                 .hasMessageContaining("model-updates.uri-prefixes entry ../models is not usable");
     }
 
+    @Test
+    void checksKafkaPropertiesAndKeepsWhatFollowingNeeds() {
+        assertThatThrownBy(() -> settings(Map.of("model-updates.bootstrap-servers", "kafka:9092",
+                "model-updates.properties.fetch.max.bytes", "lots")))
+                .hasMessageContaining("'model-updates.properties.*'").hasMessageContaining("fetch.max.bytes");
+        ModelUpdatesSettings settings = settings(Map.of("model-updates.bootstrap-servers", "kafka:9092",
+                "model-updates.properties.isolation.level", "read_uncommitted"));
+
+        assertThat(settings.consumerProperties("g")).containsEntry("isolation.level", "read_committed")
+                .containsEntry("auto.offset.reset", "earliest").containsEntry("enable.auto.commit", "false");
+    }
+
     private static ModelUpdatesSettings settings(Map<String, String> given) {
         return ModelUpdatesSettings.of(given, Configuration.fromMap(given));
     }
