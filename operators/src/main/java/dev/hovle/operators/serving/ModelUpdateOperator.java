@@ -1,8 +1,5 @@
 package dev.hovle.operators.serving;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
-import dev.hovle.model.HoVLEModel;
 import dev.hovle.operators.deadletter.DeadLetterCounters;
 import dev.hovle.operators.deadletter.DeadLetters;
 import dev.hovle.operators.record.SourceRecord;
@@ -11,17 +8,12 @@ import dev.hovle.schemas.ModelUpdate;
 import dev.hovle.schemas.PipelineStage;
 import dev.hovle.schemas.wire.EventCodec;
 import dev.hovle.schemas.wire.EventDecodingException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -159,10 +151,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
 
     /** Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome. */
     private void load(ServingTarget target, SourceRecord decidedBy) {
-        Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("java.io.tmpdir"),
-                "hovle-model-cache");
-        lease.serve(target.version(), decidedBy.offset(), (device, dtype) -> loadModel(target, cache, fetchLimits, device,
-                dtype))
+        SharedEngine.ModelLoader loader = CheckpointLoader.of(target, CheckpointLoader.cacheDir(cacheDir), fetchLimits);
+        lease.serve(target.version(), decidedBy.offset(), loader)
                 .ifPresent(outcome -> {
                     loads.add(new Load(target.version(), decidedBy, outcome));
                     pollLoads();
@@ -209,36 +199,6 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
 
     private byte[] key() {
         return policy.modelName().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Runs on the engine's loader thread. */
-    private static HoVLEModel loadModel(ServingTarget target, Path cache, ModelStore.FetchLimits limits, Device device,
-            DataType dtype)
-            throws IOException {
-        if (target instanceof ServingTarget.Configured configured) {
-            return HoVLEModel.load(Path.of(configured.dir()), device, dtype);
-        }
-        ServingTarget.Stored stored = (ServingTarget.Stored) target;
-        Files.createDirectories(cache);
-        Path local = Files.createTempDirectory(cache, stored.version() + "-");
-        try {
-            return HoVLEModel.load(ModelStore.fetch(stored.uri(), stored.checksums(), local, limits), device, dtype);
-        } finally {
-            // The loaded model holds its weights (copied, or mapped from files it had open, which outlive deletion on
-            // POSIX), so the copy can go: the cache holds only checkpoints being loaded.
-            delete(local);
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return; // a refused fetch cleans up after itself
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete the fetched copy {}", dir, e);
-        }
     }
 
     @Override

@@ -19,9 +19,10 @@ import org.apache.flink.table.catalog.ResolvedCatalogModel;
  * @param preparation how rows become engine requests
  * @param columns the roles of the INPUT and OUTPUT columns
  * @param onError what a row the model cannot serve gives
+ * @param updates how the model follows the model-updates topic, or null when it serves {@code model.dir} only
  */
-record HovleModel(EngineSpec engine, RequestPreparation.Settings preparation, ModelColumns columns, OnError onError)
-        implements Serializable {
+record HovleModel(EngineSpec engine, RequestPreparation.Settings preparation, ModelColumns columns, OnError onError,
+        ModelUpdatesSettings updates) implements Serializable {
 
     /**
      * The model {@code options} and {@code model}'s schemas describe.
@@ -34,8 +35,9 @@ record HovleModel(EngineSpec engine, RequestPreparation.Settings preparation, Mo
             ModelColumns columns = ModelColumns.of(model.getResolvedInputSchema(), model.getResolvedOutputSchema(),
                     onError);
             EngineSpec engine = HovleModelOptions.engineSpec(options);
+            ModelUpdatesSettings updates = ModelUpdatesSettings.of(model.getOptions(), options);
             checkSnapshot(Path.of(engine.modelDir()), options.get(HovleModelOptions.MODEL_DIR));
-            return new HovleModel(engine, HovleModelOptions.preparation(options), columns, onError);
+            return new HovleModel(engine, HovleModelOptions.preparation(options), columns, onError, updates);
         } catch (IllegalArgumentException e) {
             throw new ValidationException("model " + name + ": " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import dev.hovle.operators.inference.RequestPreparation;
 import dev.hovle.operators.serving.ComputePrecision;
 import dev.hovle.operators.serving.EngineFactory;
 import dev.hovle.operators.serving.EngineSpec;
+import dev.hovle.schemas.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -84,11 +85,53 @@ public final class HovleModelOptions {
                     + "generation failure) gives: 'error-row' (a row with NULL answer and the reason in the error "
                     + "and error_type columns) or 'fail' (the job fails with the reason).");
 
+    /** The options of following the model-updates topic start with this. */
+    static final String UPDATES_PREFIX = "model-updates.";
+
+    /** Kafka consumer properties for the updates topic (security, timeouts) start with this. */
+    public static final String UPDATES_KAFKA_PROPERTIES = UPDATES_PREFIX + "properties.";
+
+    public static final ConfigOption<String> UPDATES_BOOTSTRAP_SERVERS = ConfigOptions
+            .key(UPDATES_PREFIX + "bootstrap-servers").stringType().noDefaultValue()
+            .withDescription("Kafka brokers of the model-updates topic. Set, each TaskManager follows the topic (one "
+                    + "reader per shared engine) and swaps promoted versions in as the inference job does; unset, "
+                    + "the model serves model.dir for the query's whole life.");
+
+    public static final ConfigOption<String> UPDATES_TOPIC = ConfigOptions.key(UPDATES_PREFIX + "topic").stringType()
+            .defaultValue(Topic.MODEL_UPDATES.defaultName())
+            .withDescription("Topic of ModelUpdates to follow, read read_committed from its earliest offset.");
+
+    public static final ConfigOption<String> UPDATES_MODEL_NAME = ConfigOptions.key(UPDATES_PREFIX + "model-name")
+            .stringType().defaultValue("hovle")
+            .withDescription("The model line to follow: updates keyed by another model name are ignored.");
+
+    public static final ConfigOption<List<String>> UPDATES_URI_PREFIXES = ConfigOptions
+            .key(UPDATES_PREFIX + "uri-prefixes").stringType().asList().defaultValues()
+            .withDescription("URI prefixes (separated by ;) checkpoints named by updates may be fetched from, "
+                    + "usually the model store. Any other checkpoint URI is refused unopened; empty (the default) "
+                    + "refuses every stored version, so only model.dir serves.");
+
+    public static final ConfigOption<MemorySize> UPDATES_MAX_BYTES = ConfigOptions.key(UPDATES_PREFIX + "max-bytes")
+            .memoryType().defaultValue(MemorySize.parse("64g"))
+            .withDescription("Largest checkpoint, over all its files, that is fetched; a larger one is refused (a "
+                    + "copy stops at this size).");
+
+    public static final ConfigOption<String> UPDATES_PINNED_VERSION = ConfigOptions
+            .key(UPDATES_PREFIX + "pinned-version").stringType().noDefaultValue()
+            .withDescription("A version to serve as soon as an update names its checkpoint, ignoring every other "
+                    + "promotion and rollback.");
+
+    public static final ConfigOption<String> UPDATES_CACHE_DIR = ConfigOptions.key(UPDATES_PREFIX + "cache-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local directory for checkpoints being fetched (default: hovle-model-cache in the "
+                    + "temp folder).");
+
     /** Every optional option. */
     static Set<ConfigOption<?>> optional() {
         return Set.of(MODEL_VERSION, DEVICE, PRECISION, THREADS, MAX_BATCH, TOKEN_BUDGET, MAX_SEQUENCE_LENGTH,
                 MAX_NEW_TOKENS, CAPTION_PROMPT, MAX_TILES, PIXEL_LIMIT, URI_PREFIXES, MAX_BYTES, READ_TIMEOUT,
-                ON_ERROR);
+                ON_ERROR, UPDATES_BOOTSTRAP_SERVERS, UPDATES_TOPIC, UPDATES_MODEL_NAME, UPDATES_URI_PREFIXES,
+                UPDATES_MAX_BYTES, UPDATES_PINNED_VERSION, UPDATES_CACHE_DIR);
     }
 
     /**

@@ -43,7 +43,8 @@ public final class HovleModelProviderFactory implements ModelProviderFactory {
     @Override
     public ModelProvider createModelProvider(Context context) {
         FactoryUtil.ModelProviderFactoryHelper helper = FactoryUtil.createModelProviderFactoryHelper(this, context);
-        helper.validate();
+        // Kafka consumer properties of the updates topic are free-form, as the Kafka connector's 'properties.*'.
+        helper.validateExcept(HovleModelOptions.UPDATES_KAFKA_PROPERTIES);
         HovleModel model = HovleModel.check(context.getObjectIdentifier().asSummaryString(), helper.getOptions(),
                 context.getCatalogModel());
         return new Provider(model);

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
 import org.apache.flink.table.functions.FunctionContext;
@@ -35,8 +37,10 @@ import org.apache.flink.table.functions.FunctionContext;
  * is greedy. A row the model cannot serve gives an error row or fails the job ({@link OnError}); either way its
  * future completes, so no row hangs.
  *
- * <p>Lifecycle: {@code open} leases the engine (loading the model if this JVM has none) and the tokenizer; {@code
- * close} returns the lease; the last lease stops the engine.
+ * <p>Lifecycle: {@code open} leases the engine (loading the model if this JVM has none) and the tokenizer, and with
+ * {@code model-updates.*} options joins the engine's {@link ModelUpdateFollower}, which swaps promoted versions in
+ * between decode steps (each row's {@code model_version} names the version that produced it); {@code close} leaves
+ * the follower and returns the lease; the last member stops the follower, the last lease the engine.
  */
 public final class HovlePredictFunction extends AsyncPredictFunction {
     private static final long serialVersionUID = 1L;
@@ -47,6 +51,7 @@ public final class HovlePredictFunction extends AsyncPredictFunction {
     private final HovleModel model;
 
     private transient SharedEngine lease;
+    private transient ModelUpdateFollowers.Membership following;
     private transient RequestPreparation preparation;
     private transient ExecutorService workers;
     private transient String idPrefix;
@@ -62,6 +67,15 @@ public final class HovlePredictFunction extends AsyncPredictFunction {
         subtask = context.getTaskInfo().getIndexOfThisSubtask();
         preparation = RequestPreparation.open(model.preparation());
         lease = SharedEngine.acquire(model.engine());
+        MetricGroup metrics = context.getMetricGroup().addGroup("hovle");
+        metrics.addGroup("engine").gauge("modelVersion", (Gauge<String>) () -> lease.engine().modelVersion());
+        if (model.updates() != null) {
+            following = ModelUpdateFollowers.join(model.engine(), model.updates());
+            ModelUpdateFollower follower = following.follower();
+            MetricGroup versions = metrics.addGroup("model");
+            versions.gauge("chosenVersion", (Gauge<String>) follower::chosenVersion);
+            versions.gauge("refusedUpdates", (Gauge<Long>) follower::refusedUpdates);
+        }
         workers = Executors.newFixedThreadPool(WORKERS, r -> {
             Thread t = new Thread(r, "hovle-ml-predict");
             t.setDaemon(true);
@@ -171,6 +185,9 @@ public final class HovlePredictFunction extends AsyncPredictFunction {
     public void close() {
         if (workers != null) {
             workers.shutdownNow();
+        }
+        if (following != null) {
+            following.close();
         }
         if (lease != null) {
             lease.close();

@@ -3,18 +3,13 @@ package dev.hovle.sql.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hovle.model.HoVLEModel;
-import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.generate.ContinuousBatchingEngine;
 import dev.hovle.model.generate.EngineStats;
-import dev.hovle.model.generate.GenerationEngine;
 import dev.hovle.model.prepare.PromptPreparer;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
-import dev.hovle.model.tokenizer.HoVLETokenizer;
 import dev.hovle.model.weights.TensorDtype;
-import dev.hovle.operators.serving.EngineFactory;
 import dev.hovle.operators.serving.SharedEngine;
 import dev.hovle.testkit.SyntheticImages;
 import java.nio.file.Files;
@@ -186,13 +181,6 @@ class HovleModelITCase {
 
     /** The greedy answer of the model to {@code question} about {@code image}, outside Flink, one request alone. */
     private static String reference(byte[] image, String question) throws Exception {
-        try (HoVLETokenizer tokenizer = HoVLETokenizer.load(modelDir); HoVLEModel model = HoVLEModel.load(modelDir);
-                GenerationEngine engine = EngineFactory.sequential().create(model, "reference")) {
-            PromptPreparer preparer = PromptPreparer.builder().setConfig(HoVLEConfig.read(modelDir))
-                    .setTokenizer(tokenizer).build();
-            var request = preparer.prepare(List.of(image), question, List.of())
-                    .toRequest("reference", preparer.greedy(MAX_NEW_TOKENS));
-            return tokenizer.decode(engine.submit(request).result().join().tokens()).strip();
-        }
+        return GreedyReference.answer(modelDir, image, question, MAX_NEW_TOKENS);
     }
 }
