@@ -2,6 +2,7 @@ package dev.hovle.operators.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.WeightMode;
 import dev.hovle.model.dataset.Sample;
@@ -130,6 +131,12 @@ public final class TrainerFunction extends CoProcessFunction<PreparedSample, Sou
                     store.fetchLimits(Long.MAX_VALUE)); // its own resume point, in its own store
         }
         model = HoVLEModel.load(start, Device.cpu(), DataType.FLOAT32, WeightMode.TRAINING);
+        if (spec.threads() > 0) {
+            // Per process (and only once PyTorch is loaded, as it is now): whatever ran on this TaskManager before,
+            // an inference engine say, must not decide the order of the trainer's float sums, or a resumed run
+            // would not compute as the run it resumes.
+            JniUtils.setNumThreads(spec.threads());
+        }
         tokenizer = HoVLETokenizer.load(Path.of(spec.modelDir()));
         Stage stage = spec.optimizer().toStage(model.config().llm().transformer().numLayers());
         trainer = spec.optimizer().trainer(model).build();

@@ -18,14 +18,16 @@ import java.io.Serializable;
  * @param versionInterval optimizer steps between candidate versions
  * @param evalSamples held-out samples the gate scores every version on (the first ones to arrive)
  * @param gate the promotion rule
+ * @param threads PyTorch intra-op threads of the trainer's TaskManager, or 0 to leave the process's setting
  */
 public record TrainerSpec(String modelName, String modelDir, String rootVersion, String storeUri,
-        OptimizerSettings optimizer, int versionInterval, int evalSamples, ModelGate gate) implements Serializable {
+        OptimizerSettings optimizer, int versionInterval, int evalSamples, ModelGate gate, int threads)
+        implements Serializable {
 
     public TrainerSpec {
-        if (versionInterval < 1 || evalSamples < 1) {
-            throw new IllegalArgumentException("version interval and eval samples must be positive: " + versionInterval
-                    + ", " + evalSamples);
+        if (versionInterval < 1 || evalSamples < 1 || threads < 0) {
+            throw new IllegalArgumentException("version interval and eval samples must be positive, threads not "
+                    + "negative: " + versionInterval + ", " + evalSamples + ", " + threads);
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,12 +16,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads one topic's events with {@code isolation.level=read_committed}, so only what the exactly-once job
- * committed is seen (results appear once per checkpoint). Each reader has its own throw-away group and starts at the
- * beginning or the end of the topic.
+ * committed is seen (results appear once per checkpoint). Each reader is assigned every partition the topic has
+ * when it opens (no consumer group, nothing committed) and starts at the beginning or the end of the topic.
  *
  * @param <T> the topic's record type
  */
 public final class EventReader<T extends SpecificRecord> implements AutoCloseable {
+    private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(30);
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final EventCodec<T> codec;
     private final List<ConsumerRecord<byte[], byte[]>> early = new ArrayList<>();
@@ -40,13 +40,21 @@ public final class EventReader<T extends SpecificRecord> implements AutoCloseabl
             boolean fromBeginning) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "hovle-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
+        // Assigned, not subscribed: a reader in a consumer group of its own would rejoin it after a broker restart
+        // and, having committed nothing, start again from the reset position, reading everything a second time.
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, PARTITIONS_TIMEOUT).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
         return new EventReader<>(consumer, EventCodec.of(type));
     }
 

@@ -130,7 +130,8 @@ public final class TrainingJob {
                     .orElse(Path.of(dir).getFileName().toString());
             trainer = new TrainerSpec(config.get(InferenceOptions.MODEL_NAME), Path.of(dir).toAbsolutePath().toString(),
                     root, store, TrainingOptions.optimizer(config), config.get(VERSION_INTERVAL), config.get(EVAL_SAMPLES),
-                    new ModelGate(config.get(GATE_MAX_LOSS_INCREASE), config.get(GATE_MAX_ACCURACY_DROP)));
+                    new ModelGate(config.get(GATE_MAX_LOSS_INCREASE), config.get(GATE_MAX_ACCURACY_DROP)),
+                    config.get(TrainingOptions.THREADS));
             prepareParallelism = config.getOptional(InferenceOptions.PREPARE_PARALLELISM).orElse(null);
             imageLimits = InferenceOptions.imageLimits(config);
             recordAttempts = InferenceOptions.recordAttempts(config);

@@ -83,6 +83,13 @@ public final class TrainingOptions {
             .intType().defaultValue(100)
             .withDescription("Optimizer steps between candidate versions (each is scored, stored and judged).");
 
+    public static final ConfigOption<Integer> THREADS = ConfigOptions.key("hovle.training.threads")
+            .intType().defaultValue(0)
+            .withDescription("PyTorch intra-op threads the trainer sets when it starts; 0 leaves the TaskManager "
+                    + "process's setting. The setting is per process and an inference engine on the same TaskManager "
+                    + "changes it; a float sum's order follows it, so pin it for a resumed run to compute exactly as "
+                    + "an uninterrupted one.");
+
     public static final ConfigOption<Integer> EVAL_SAMPLES = ConfigOptions.key("hovle.training.eval-samples")
             .intType().defaultValue(64)
             .withDescription("Held-out (EVAL) samples the gate scores every version on: the first ones to arrive. "

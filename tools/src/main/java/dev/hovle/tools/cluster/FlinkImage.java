@@ -1,10 +1,12 @@
 package dev.hovle.tools.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +21,17 @@ import java.util.stream.Stream;
  * @param jobJar the job jar the cluster runs
  */
 public record FlinkImage(Path flinkLib, Path jobLib, Path sqlJar, Path jobJar) {
+
+    /** Where the Dockerfile copies each part from, relative to the repository, by where it goes in the image. */
+    public static final Map<String, String> SOURCES = Map.of(
+            "pipeline/target/lib/", "/opt/flink/lib/",
+            "sql/target/hovle-sql-*.jar", "/opt/flink/lib/hovle-sql.jar",
+            "pipeline/target/hovle-pipeline-*.jar", "/opt/flink/usrlib/hovle-pipeline.jar");
+
+    /** The class path of the image's {@code lib/}: Flink first, then the jobs' runtime, then the SQL provider. */
+    public String libClassPath() {
+        return flinkLib.resolve("*") + File.pathSeparator + jobLib.resolve("*") + File.pathSeparator + sqlJar;
+    }
 
     /** The image's parts in a built checkout at {@code root}. */
     public static FlinkImage fromRepository(Path root) throws IOException {

@@ -42,6 +42,18 @@ public final class LocalCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final String STATE_FILE = "cluster.json";
     /**
+     * The configuration every deployment of the image must have, here and in {@code deploy/kubernetes} (a test
+     * holds them equal): DJL parent-first (native libraries cannot be loaded again by a new class loader after a
+     * restart), exactly-once checkpoints, restarts that back off, no Kryo fallback.
+     */
+    public static final Map<String, String> IMAGE_CONFIGURATION = Map.of(
+            "classloader.parent-first-patterns.additional", "ai.djl",
+            "execution.checkpointing.mode", "EXACTLY_ONCE",
+            "restart-strategy.type", "exponential-delay",
+            "pipeline.generic-types", "false");
+    /** JVM options of every TaskManager, here and in {@code deploy/kubernetes}: DJL must never try a download. */
+    public static final String TASK_MANAGER_JAVA_OPTIONS = "-Dai.djl.offline=true";
+    /**
      * What the config.yaml of Flink's distribution (and so the flink:2.2-java17 image) passes to every Flink JVM on
      * Java 17: without it the JobManager cannot even build a job graph (its closure cleaner reflects into
      * java.util).
@@ -332,15 +344,11 @@ public final class LocalCluster implements AutoCloseable {
         flink.put("taskmanager.memory.jvm-overhead.min", "192m");
         flink.put("taskmanager.memory.jvm-overhead.max", "192m");
         flink.put("parallelism.default", "1");
-        // The image's contract (deploy/kubernetes): DJL parent-first, exactly-once checkpoints to durable storage.
-        flink.put("classloader.parent-first-patterns.additional", "ai.djl");
-        flink.put("execution.checkpointing.mode", "EXACTLY_ONCE");
+        flink.putAll(IMAGE_CONFIGURATION);
         flink.put("execution.checkpointing.dir", b.workDir.resolve("checkpoints").toUri().toString());
         flink.put("execution.checkpointing.savepoint-dir", savepoints().toUri().toString());
-        flink.put("restart-strategy.type", "exponential-delay");
         flink.put("restart-strategy.exponential-delay.initial-backoff", "1s");
         flink.put("restart-strategy.exponential-delay.max-backoff", "10s");
-        flink.put("pipeline.generic-types", "false");
         flink.put("hovle.kafka.bootstrap-servers", bootstrapServers());
         flink.put("hovle.store.uri", b.workDir.resolve("store").toString());
         flink.putAll(b.flinkOptions);
@@ -371,17 +379,14 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private String flinkClassPath() {
-        // Flink first, then what the image adds to its lib/: the jobs' runtime, the SQL provider.
-        return b.image.flinkLib().resolve("*") + File.pathSeparator + b.image.jobLib().resolve("*")
-                + File.pathSeparator + b.image.sqlJar();
+        return b.image.libClassPath();
     }
 
     private void start(String name, String classPath, String mainClass, List<String> args, List<String> jvmOptions)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", classPath,
                 "-Dlog.file=" + logs.resolve(name + ".log"),
-                "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"),
-                "-Dai.djl.offline=true"));
+                "-Dlog4j.configurationFile=" + conf.resolve("log4j2.properties"), TASK_MANAGER_JAVA_OPTIONS));
         command.addAll(jvmOptions);
         command.add(mainClass);
         command.addAll(args);
