@@ -11,7 +11,9 @@ public final class HovleMain {
         return HovleCli.commandLine().addSubcommand(new RunCommand()).addSubcommand(new SendCommand())
                 .addSubcommand(new TailCommand()).addSubcommand(new ModelsCommand()).addSubcommand(new OptionsCommand())
                 .addSubcommand(new BenchPipelineCommand()).addSubcommand(new WebCommand())
-                .addSubcommand(new SqlCommand()).addSubcommand(new ClusterCommand());
+                .addSubcommand(new SqlCommand()).addSubcommand(new ClusterCommand())
+                // Settings reach only the subcommands present when they are made: again, for these.
+                .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     public static void main(String[] args) {
