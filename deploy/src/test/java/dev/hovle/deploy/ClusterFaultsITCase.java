@@ -23,7 +23,9 @@ import dev.hovle.schemas.VlmRequest;
 import dev.hovle.schemas.VlmResult;
 import dev.hovle.testkit.EmbeddedKafka;
 import dev.hovle.testkit.SyntheticImages;
+import dev.hovle.web.JobGauges;
 import dev.hovle.tools.cluster.FlinkImage;
+import dev.hovle.tools.cluster.FlinkRestGauges;
 import dev.hovle.tools.cluster.LocalCluster;
 import dev.hovle.tools.cluster.LocalCluster.JobKind;
 import java.nio.ByteBuffer;
@@ -122,6 +124,16 @@ class ClusterFaultsITCase {
     void servesEveryImageExactlyOnceWhenATaskManagerIsKilledAndReplaced() throws Exception {
         sendImages("tm", 0, 12);
         awaitResults(captions("tm", 0, 4));
+        // What hovle web shows beside a cluster: the engines' gauges through the JobManager's REST API.
+        FlinkRestGauges rest = new FlinkRestGauges(cluster.rest());
+        Map<String, Double> gauges = rest.read();
+        for (int attempt = 0; attempt < 60 && !gauges.containsKey(JobGauges.BATCH_OCCUPANCY); attempt++) {
+            Thread.sleep(500); // the JobManager fetches its TaskManagers' metrics every few seconds
+            gauges = rest.read();
+        }
+        assertThat(gauges).containsKeys(JobGauges.QUEUE_DEPTH, JobGauges.BATCH_OCCUPANCY, JobGauges.TOKENS_PER_SECOND,
+                JobGauges.SOURCE_BACK_PRESSURE);
+        assertThat(gauges.get(JobGauges.BATCH_OCCUPANCY)).isBetween(0.0, 1.0);
         String victim = cluster.rest().taskManagersOf(job).iterator().next();
         long fault = System.currentTimeMillis();
         cluster.kill(victim);

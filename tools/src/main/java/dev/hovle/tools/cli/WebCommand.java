@@ -1,8 +1,14 @@
 package dev.hovle.tools.cli;
 
+import dev.hovle.tools.cluster.FlinkRest;
+import dev.hovle.tools.cluster.FlinkRestGauges;
+import dev.hovle.tools.cluster.LocalCluster;
+import dev.hovle.web.JobGauges;
 import dev.hovle.web.Topics;
 import dev.hovle.web.WebServer;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,6 +44,10 @@ final class WebCommand implements Callable<Integer> {
             + "group, for the lag (default ${DEFAULT-VALUE})")
     String groupId;
 
+    @Option(names = "--flink-rest", description = "the JobManager's REST API (its web UI address), for the engine "
+            + "and trainer gauges, e.g. http://jobmanager:8081/ (default: the hovle cluster's, if one is up; else none)")
+    URI flinkRest;
+
     @Option(names = "--images-topic", defaultValue = "hovle.images", description = "(default ${DEFAULT-VALUE})")
     String imagesTopic;
 
@@ -54,15 +64,25 @@ final class WebCommand implements Callable<Integer> {
     @Option(names = "--dead-letters-topic", defaultValue = "hovle.dlq", description = "(default ${DEFAULT-VALUE})")
     String deadLettersTopic;
 
+    /** The gauges from the given JobManager, or from a {@code hovle cluster} that is up, or none. */
+    private JobGauges gauges() throws IOException {
+        URI rest = flinkRest;
+        if (rest == null) {
+            rest = LocalCluster.detachedState(ClusterCommand.WORK).map(s -> URI.create(s.get("rest").asText()))
+                    .orElse(null);
+        }
+        return rest == null ? JobGauges.NONE : new FlinkRestGauges(new FlinkRest(rest));
+    }
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         try (WebServer web = WebServer.builder().setBootstrapServers(KafkaAddress.resolve(bootstrapServers))
                 .optPort(port).optBindAddress(InetAddress.getByName(bind)).optRollbackEnabled(!readOnly)
-                .optFromBeginning(fromBeginning).optGroupId(groupId)
+                .optFromBeginning(fromBeginning).optGroupId(groupId).optGauges(gauges())
                 .optTopics(new Topics(imagesTopic, requestsTopic, resultsTopic, modelUpdatesTopic, deadLettersTopic))
                 .build().start()) {
-            System.out.println("web: " + web.url());
+            System.out.println("web: " + web.url() + (flinkRest != null ? " (gauges from " + flinkRest + ")" : ""));
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "hovle-web-ctrl-c"));
             stop.await();
         }

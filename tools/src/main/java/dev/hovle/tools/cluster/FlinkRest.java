@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -104,11 +107,38 @@ public final class FlinkRest {
         return run(uploadJar(jar), entryClass, args, savepoint);
     }
 
-    /** The resource ids of the TaskManagers running any task of the job. */
-    public java.util.Set<String> taskManagersOf(String jobId) throws IOException {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    /** A vertex of a job graph: its id and name, e.g. {@code Source: images -> decode images}. */
+    public record Vertex(String id, String name) {}
+
+    public List<Vertex> vertices(String jobId) throws IOException {
+        List<Vertex> out = new ArrayList<>();
         for (JsonNode vertex : get("/jobs/" + jobId).get("vertices")) {
-            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/taskmanagers")
+            out.add(new Vertex(vertex.get("id").asText(), vertex.get("name").asText()));
+        }
+        return out;
+    }
+
+    /** The metrics the vertex's subtasks report, by the name its aggregated values are read under. */
+    public List<String> subtaskMetricNames(String jobId, String vertexId) throws IOException {
+        List<String> out = new ArrayList<>();
+        get("/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics")
+                .forEach(m -> out.add(m.get("id").asText()));
+        return out;
+    }
+
+    /** One metric aggregated over the vertex's subtasks ({@code min}, {@code max}, {@code avg}, {@code sum}). */
+    public Double subtaskMetric(String jobId, String vertexId, String name, String aggregation) throws IOException {
+        String query = URLEncoder.encode(name, StandardCharsets.UTF_8);
+        JsonNode values = get("/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics?get=" + query + "&agg="
+                + aggregation);
+        return values.isEmpty() || !values.get(0).has(aggregation) ? null : values.get(0).get(aggregation).asDouble();
+    }
+
+    /** The resource ids of the TaskManagers running any task of the job. */
+    public Set<String> taskManagersOf(String jobId) throws IOException {
+        Set<String> out = new TreeSet<>();
+        for (Vertex vertex : vertices(jobId)) {
+            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.id() + "/taskmanagers")
                     .get("taskmanagers")) {
                 out.add(tm.get("taskmanager-id").asText());
             }

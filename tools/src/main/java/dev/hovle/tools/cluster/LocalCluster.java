@@ -265,6 +265,9 @@ public final class LocalCluster implements AutoCloseable {
     private void startBroker(boolean format) throws IOException, InterruptedException {
         Path properties = b.workDir.resolve("kafka").resolve("server.properties");
         if (format) {
+            // A fresh broker each time the cluster starts: its controller's address is written into the log, and
+            // the ports are new. Savepoints, checkpoints and the model store are kept.
+            deleteTree(properties.getParent());
             Files.createDirectories(properties.getParent());
             Files.writeString(properties, brokerProperties());
             Process formatting = new ProcessBuilder(java(), "-cp", b.brokerClassPath, "kafka.tools.StorageTool",
@@ -393,6 +396,16 @@ public final class LocalCluster implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(name + ".out").toFile()).start();
         processes.put(name, process);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private static List<String> flinkJvm(List<String> options) {
