@@ -9,9 +9,11 @@ import dev.hovle.schemas.PipelineStage;
 import dev.hovle.schemas.wire.EventCodec;
 import dev.hovle.schemas.wire.EventDecodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -54,6 +56,8 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
             "chosen-model-version", Types.STRING, TypeInformation.of(ServingChoice.class));
     /** How often the task thread looks at loads under way; only while there are some. */
     private static final long POLL_MILLIS = 100;
+    /** The longest a restored task waits for its version before it serves what is loaded. */
+    private static final Duration RESTORE_WAIT = Duration.ofMinutes(2);
 
     private final EngineSpec engine;
     private final VersionPolicy policy;
@@ -102,8 +106,31 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         lease = SharedEngine.acquire(engine);
         // A restored job goes back to the version it had chosen (a fresh one asks for the configured snapshot: a no-op).
         ServingChoice choice = versions.choice();
-        load(versions.target(), new SourceRecord(choice.topic() == null ? "(configuration)" : choice.topic(),
-                choice.partition(), choice.offset(), key(), null));
+        Optional<CompletableFuture<Void>> started = load(versions.target(), new SourceRecord(
+                choice.topic() == null ? "(configuration)" : choice.topic(), choice.partition(), choice.offset(), key(),
+                null));
+        if (choice.topic() != null) {
+            awaitRestoredVersion(versions.target().version(), started);
+        }
+    }
+
+    /**
+     * Holds the task until the restored version serves: the engine starts on the configured snapshot, and the requests
+     * this task passes on would otherwise be answered by it, a version the job had left, until the restored one is
+     * loaded again. Every request passes through this operator on its way to the engine, so blocking here holds them
+     * all. Gives up (and serves what is loaded) when this task's load failed or after {@link #RESTORE_WAIT}.
+     */
+    private void awaitRestoredVersion(String version, Optional<CompletableFuture<Void>> started)
+            throws InterruptedException {
+        long end = System.nanoTime() + RESTORE_WAIT.toNanos();
+        while (!version.equals(lease.engine().modelVersion())) {
+            if (started.map(CompletableFuture::isCompletedExceptionally).orElse(false) || System.nanoTime() > end) {
+                LOG.warn("restored model version {} is not serving; serving {} meanwhile", version,
+                        lease.engine().modelVersion());
+                return;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
     }
 
     @Override
@@ -149,14 +176,19 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         }
     }
 
-    /** Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome. */
-    private void load(ServingTarget target, SourceRecord decidedBy) {
+    /**
+     * Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome.
+     *
+     * @return the load this call started, if it started one
+     */
+    private Optional<CompletableFuture<Void>> load(ServingTarget target, SourceRecord decidedBy) {
         SharedEngine.ModelLoader loader = CheckpointLoader.of(target, CheckpointLoader.cacheDir(cacheDir), fetchLimits);
-        lease.serve(target.version(), decidedBy.offset(), loader)
-                .ifPresent(outcome -> {
-                    loads.add(new Load(target.version(), decidedBy, outcome));
-                    pollLoads();
-                });
+        Optional<CompletableFuture<Void>> started = lease.serve(target.version(), decidedBy.offset(), loader);
+        started.ifPresent(outcome -> {
+            loads.add(new Load(target.version(), decidedBy, outcome));
+            pollLoads();
+        });
+        return started;
     }
 
     private void pollLoads() {
