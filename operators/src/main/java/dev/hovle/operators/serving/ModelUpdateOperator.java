@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -106,11 +108,10 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         lease = SharedEngine.acquire(engine);
         // A restored job goes back to the version it had chosen (a fresh one asks for the configured snapshot: a no-op).
         ServingChoice choice = versions.choice();
-        Optional<CompletableFuture<Void>> started = load(versions.target(), new SourceRecord(
-                choice.topic() == null ? "(configuration)" : choice.topic(), choice.partition(), choice.offset(), key(),
-                null));
+        load(versions.target(), new SourceRecord(choice.topic() == null ? "(configuration)" : choice.topic(),
+                choice.partition(), choice.offset(), key(), null));
         if (choice.topic() != null) {
-            awaitRestoredVersion(versions.target().version(), started);
+            awaitRestoredVersion(versions.target().version());
         }
     }
 
@@ -118,18 +119,18 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
      * Holds the task until the restored version serves: the engine starts on the configured snapshot, and the requests
      * this task passes on would otherwise be answered by it, a version the job had left, until the restored one is
      * loaded again. Every request passes through this operator on its way to the engine, so blocking here holds them
-     * all. Gives up (and serves what is loaded) when this task's load failed or after {@link #RESTORE_WAIT}.
+     * all. Ends when the engine's newest load has ended (served, or failed: then what is loaded serves), at most
+     * after {@link #RESTORE_WAIT}.
      */
-    private void awaitRestoredVersion(String version, Optional<CompletableFuture<Void>> started)
-            throws InterruptedException {
-        long end = System.nanoTime() + RESTORE_WAIT.toNanos();
-        while (!version.equals(lease.engine().modelVersion())) {
-            if (started.map(CompletableFuture::isCompletedExceptionally).orElse(false) || System.nanoTime() > end) {
-                LOG.warn("restored model version {} is not serving; serving {} meanwhile", version,
-                        lease.engine().modelVersion());
-                return;
-            }
-            Thread.sleep(POLL_MILLIS);
+    private void awaitRestoredVersion(String version) throws InterruptedException, ExecutionException {
+        try {
+            lease.settled().get(RESTORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("restored model version {} not loaded within {}", version, RESTORE_WAIT);
+        }
+        if (!version.equals(lease.engine().modelVersion())) {
+            LOG.warn("restored model version {} is not serving; {} serves meanwhile", version,
+                    lease.engine().modelVersion());
         }
     }
 
@@ -176,19 +177,14 @@ public final class ModelUpdateOperator<T> extends AbstractStreamOperator<T>
         }
     }
 
-    /**
-     * Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome.
-     *
-     * @return the load this call started, if it started one
-     */
-    private Optional<CompletableFuture<Void>> load(ServingTarget target, SourceRecord decidedBy) {
+    /** Asks the shared engine for {@code target}; the subtask whose call starts the load watches its outcome. */
+    private void load(ServingTarget target, SourceRecord decidedBy) {
         SharedEngine.ModelLoader loader = CheckpointLoader.of(target, CheckpointLoader.cacheDir(cacheDir), fetchLimits);
-        Optional<CompletableFuture<Void>> started = lease.serve(target.version(), decidedBy.offset(), loader);
-        started.ifPresent(outcome -> {
-            loads.add(new Load(target.version(), decidedBy, outcome));
-            pollLoads();
-        });
-        return started;
+        lease.serve(target.version(), decidedBy.offset(), loader)
+                .ifPresent(outcome -> {
+                    loads.add(new Load(target.version(), decidedBy, outcome));
+                    pollLoads();
+                });
     }
 
     private void pollLoads() {

@@ -77,6 +77,14 @@ public final class SharedEngine implements AutoCloseable {
         return holder.versions.serve(version, sequence, loader);
     }
 
+    /**
+     * Completes once the newest load any lease started has ended: its version serves, or it failed and the engine
+     * serves on what it served. Already complete when nothing is loading.
+     */
+    public CompletableFuture<Void> settled() {
+        return holder.versions.settled();
+    }
+
     @Override
     public void close() {
         if (!released.compareAndSet(false, true)) {

@@ -27,6 +27,8 @@ final class VersionSwitch {
     private final DataType dtype;
     private final ExecutorService loader;
     private VersionState<HoVLEModel> state;
+    /** The outcome of the newest load started: done once the engine serves it, or serves on without it. */
+    private CompletableFuture<Void> newestLoad = CompletableFuture.completedFuture(null);
 
     VersionSwitch(GenerationEngine engine, HoVLEModel initial, String initialVersion, Device device, DataType dtype) {
         this.engine = engine;
@@ -46,6 +48,7 @@ final class VersionSwitch {
         state = step.next();
         if (step.action() instanceof VersionState.Load<HoVLEModel> asked) {
             CompletableFuture<Void> outcome = new CompletableFuture<>();
+            newestLoad = outcome;
             loader.execute(() -> load(asked, load, outcome));
             return Optional.of(outcome);
         }
@@ -119,6 +122,11 @@ final class VersionSwitch {
         if (action instanceof VersionState.Close<HoVLEModel> close) {
             close.model().close();
         }
+    }
+
+    /** See {@link SharedEngine#settled}. */
+    synchronized CompletableFuture<Void> settled() {
+        return newestLoad.handle((done, failed) -> null);
     }
 
     /** Stops loading; call before closing the engine. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,18 @@ class SharedEngineTest {
     void aReplayOfManyUpdatesEndsOnTheLastChoiceWithoutRefusingTheVersionsItPassed() throws Exception {
         EngineSpec spec = EngineSpec.cpu(first.toString(), "v1", EngineFactory.continuousBatching(2, 32, 256));
         try (SharedEngine lease = SharedEngine.acquire(spec)) {
+            // The loader is busy while the updates arrive (as when a replay outpaces loading): otherwise whether v4's
+            // turn comes before v2's second ask is a race between two threads, which this test is not about.
+            CountDownLatch replayed = new CountDownLatch(1);
+            CompletableFuture<Void> busy = lease.serve("v0", 0, (d, t) -> {
+                try {
+                    replayed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the updates were replayed", e);
+                }
+                return HoVLEModel.load(first, d, t);
+            }).orElseThrow();
             // What a new job reads from the updates topic at once: promote v2, roll it back, promote v4, promote v2.
             CompletableFuture<Void> v2 = lease.serve("v2", 1, (d, t) -> HoVLEModel.load(second, d, t)).orElseThrow();
             assertThat(lease.serve("v1", 5, (d, t) -> HoVLEModel.load(first, d, t))).isEmpty();
@@ -67,7 +80,10 @@ class SharedEngineTest {
             CompletableFuture<Void> v2again = lease.serve("v2", 7, (d, t) -> HoVLEModel.load(second, d, t))
                     .orElseThrow();
 
-            CompletableFuture.allOf(v2, v4, v2again).join();
+            replayed.countDown();
+
+            CompletableFuture.allOf(busy, v2, v4, v2again).join();
+            lease.settled().join();
             assertThat(lease.engine().modelVersion()).isEqualTo("v2");
         }
     }
