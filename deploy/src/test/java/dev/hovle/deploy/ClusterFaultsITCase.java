@@ -185,10 +185,11 @@ class ClusterFaultsITCase {
             awaitResults(captions("before", 0, sent));
         }
         // A question whose picture has not arrived: the job holds it in its join state.
+        long checkpoints = cluster.rest().completedCheckpoints(job);
         producer.send(Topic.REQUESTS.defaultName(), VlmRequest.newBuilder().setRequestId("qa-late").setTask(Task.QA)
                 .setEventTime(Instant.now()).setImageIds(List.of("late")).setPrompt("What is in the picture?").build())
                 .get();
-        Thread.sleep(3000); // a checkpoint or two: the request is in the join's state
+        awaitCheckpoints(checkpoints + 2); // the second began after the request was sent: it is in the join's state
 
         long fault = System.currentTimeMillis();
         String savepoint = cluster.rest().stopWithSavepoint(job, cluster.savepoints().toUri().toString());
@@ -307,6 +308,15 @@ class ClusterFaultsITCase {
             reader.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.event()));
         }
         return out;
+    }
+
+    /** Until the inference job has completed {@code count} checkpoints. */
+    private static void awaitCheckpoints(long count) throws Exception {
+        long end = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
+        while (cluster.rest().completedCheckpoints(job) < count) {
+            assertThat(System.nanoTime()).as(count + " checkpoints within " + RESULTS_TIMEOUT).isLessThan(end);
+            Thread.sleep(100);
+        }
     }
 
     private static void sendImages(String prefix, int from, int count) throws Exception {

@@ -154,10 +154,6 @@ public final class FlinkRest {
         return out;
     }
 
-    public String state(String jobId) throws IOException {
-        return get("/jobs/" + jobId).get("state").asText();
-    }
-
     /** Completed checkpoints of the job so far (restored ones excluded). */
     public long completedCheckpoints(String jobId) throws IOException {
         return get("/jobs/" + jobId + "/checkpoints").get("counts").get("completed").asLong();
