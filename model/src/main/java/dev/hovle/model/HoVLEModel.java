@@ -15,6 +15,7 @@ import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.layers.DecoderStack;
 import dev.hovle.model.layers.HolisticEmbedding;
+import dev.hovle.model.layers.HostGemv;
 import dev.hovle.model.layers.LanguageModel;
 import dev.hovle.model.weights.Checkpoint;
 import dev.hovle.model.weights.HoVLEWeights;
@@ -69,7 +70,11 @@ public final class HoVLEModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (Checkpoint checkpoint = Checkpoint.open(snapshotDir)) {
             NDManager weightManager = manager.newSubManager();
-            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype, mode == WeightMode.TRAINING);
+            // bf16 matrices stay bf16 where the CPU kernels can serve them: read-only float32 compute on the host.
+            boolean hostKernels = mode == WeightMode.INFERENCE && dtype == DataType.FLOAT32
+                    && device.getDeviceType().equals(Device.Type.CPU) && HostGemv.available();
+            HoVLEWeights weights = WeightLoader.load(checkpoint, config, weightManager, dtype,
+                    mode == WeightMode.TRAINING, hostKernels);
             if (mode == WeightMode.INFERENCE) {
                 // Nothing may attach to the weights' manager from now on: a temporary that tries is a leak, and fails.
                 weightManager.cap();

@@ -20,11 +20,13 @@ import java.util.List;
 public final class HolisticEmbedding {
     private final EmbeddingConfig config;
     private final HolisticWeights weights;
+    private final HostViews views;
     private final DecoderStack stack;
 
     public HolisticEmbedding(EmbeddingConfig config, HolisticWeights weights, HostViews views) {
         this.config = config;
         this.weights = weights;
+        this.views = views;
         this.stack = new DecoderStack(config.transformer(), weights.layers(), views);
     }
 
@@ -118,15 +120,7 @@ public final class HolisticEmbedding {
      * another token.
      */
     public NDArray embedTokens(NDManager scope, int[] ids) {
-        return Ops.gatherRows(weights.textEmbeddings(), scope.create(toLongs(ids))).expandDims(0);
-    }
-
-    private static long[] toLongs(int[] ids) {
-        long[] out = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = ids[i];
-        }
-        return out;
+        return Ops.tableRows(scope, weights.textEmbeddings(), ids, views).expandDims(0);
     }
 
     /** Runs the decoder layers over (1, T, C) whose positions follow those in {@code cache} (null: from 0). */

@@ -1,36 +1,64 @@
 package dev.hovle.model.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import dev.hovle.model.weights.HostMatrix;
 import dev.hovle.model.weights.HostViews;
-import java.nio.ByteBuffer;
 
 /** The named tensor operations the layers are written in; each maps to one or two libtorch kernels. */
 final class Ops {
     private Ops() {}
 
     /**
-     * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. 2..32 rows against a memory-mapped weight (batched decode) go
-     * through {@link HostGemv} when {@code views} hold its bytes; everything else, and anything that records
-     * gradients, through libtorch.
+     * y = x·Wᵀ for a PyTorch {@code [out, in]} weight. 1..32 rows against a weight the views map from the checkpoint
+     * (decode) go through {@link HostGemv}; more rows against a bfloat16 weight (prefill) through libtorch a widened
+     * block at a time ({@link WidenedLinear}); everything else, and anything that records gradients, through libtorch.
      */
     static NDArray linear(NDArray x, NDArray weight, HostViews views) {
-        ByteBuffer host = HostGemv.available() ? views.of(weight) : null;
-        long k = weight.getShape().get(1);
-        long rows = x.getShape().size() / k;
-        if (host != null && rows >= HostGemv.MIN_ROWS && rows <= HostGemv.MAX_ROWS && x.getDataType() == DataType.FLOAT32
-                && !x.hasGradient()) {
-            int n = (int) weight.getShape().get(0);
-            float[] y = HostGemv.multiply(x.toFloatArray(), (int) rows, host, n, (int) k);
+        HostMatrix host = views.of(weight);
+        if (host == null) {
+            return Linear.linear(x, weight).singletonOrThrow();
+        }
+        long rows = x.getShape().size() / host.columns();
+        if (HostGemv.takes(host, rows) && x.getDataType() == DataType.FLOAT32 && !x.hasGradient()) {
+            float[] y = HostGemv.multiply(x.toFloatArray(), (int) rows, host);
             long[] shape = x.getShape().getShape().clone();
-            shape[shape.length - 1] = n;
+            shape[shape.length - 1] = host.rows();
             return x.getManager().create(y, new Shape(shape));
         }
-        return Linear.linear(x, weight).singletonOrThrow();
+        return host.isBf16() ? WidenedLinear.linear(x, host) : Linear.linear(x, weight).singletonOrThrow();
+    }
+
+    /**
+     * Rows of a token table (N, C) for {@code ids}, as float32 in {@code scope}; a bfloat16 table the views hold is
+     * read row by row from the mapping. Ids outside the table are refused.
+     */
+    static NDArray tableRows(NDManager scope, NDArray table, int[] ids, HostViews views) {
+        HostMatrix host = views.of(table);
+        int size = (int) table.getShape().get(0);
+        for (int id : ids) {
+            if (id < 0 || id >= size) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + size);
+            }
+        }
+        if (host == null || !host.isBf16()) {
+            long[] longs = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                longs[i] = ids[i];
+            }
+            return gatherRows(table, scope.create(longs));
+        }
+        int width = host.columns();
+        float[] rows = new float[ids.length * width];
+        for (int i = 0; i < ids.length; i++) {
+            host.readRow(ids[i], rows, i * width);
+        }
+        return scope.create(rows, new Shape(ids.length, width));
     }
 
     /** y = x·Wᵀ + b. */

@@ -1,5 +1,6 @@
 package dev.hovle.model.snapshot;
 
+import dev.hovle.model.weights.Bfloat16;
 import dev.hovle.model.weights.SafetensorsWriter;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.model.weights.WeightLoader.TensorSpec;
@@ -41,7 +42,7 @@ final class RandomWeights {
                 float value = norm ? 1f : bias ? 0f : (float) ((random.nextDouble() * 2 - 1) * halfWidth);
                 switch (dtype) {
                     case F32 -> buffer.putFloat(value);
-                    case BF16 -> buffer.putShort(toBf16(value));
+                    case BF16 -> buffer.putShort(Bfloat16.fromFloat(value));
                     default -> throw new IllegalArgumentException("snapshots are written as F32 or BF16, not " + dtype);
                 }
             }
@@ -51,15 +52,5 @@ final class RandomWeights {
             }
             remaining -= n;
         }
-    }
-
-    /** float32 to bfloat16 with round-to-nearest-even, as PyTorch converts. */
-    static short toBf16(float value) {
-        int bits = Float.floatToRawIntBits(value);
-        if (Float.isNaN(value)) {
-            return (short) ((bits >>> 16) | 0x40);
-        }
-        int rounding = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
     }
 }

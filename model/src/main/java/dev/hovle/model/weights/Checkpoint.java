@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,11 +107,25 @@ public final class Checkpoint implements AutoCloseable {
      */
     public NDArray read(String name, NDManager manager, DataType dtype, boolean writable, HostViews views)
             throws IOException {
+        return read(name, manager, dtype, writable, views, TensorReader.Placement.LIBTORCH);
+    }
+
+    NDArray read(String name, NDManager manager, DataType dtype, boolean writable, HostViews views,
+            TensorReader.Placement placement) throws IOException {
         SafetensorsFile file = fileByTensor.get(name);
         if (file == null) {
             throw new WeightException("missing tensor '" + name + "'");
         }
-        return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable, views);
+        return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable, views, placement);
+    }
+
+    /** A tensor's raw little-endian bytes, mapped read-only from its file. */
+    public ByteBuffer map(String name) throws IOException {
+        SafetensorsFile file = fileByTensor.get(name);
+        if (file == null) {
+            throw new WeightException("missing tensor '" + name + "'");
+        }
+        return file.map(file.tensors().get(name));
     }
 
     @Override

@@ -22,6 +22,8 @@ import java.util.TreeSet;
  * checked; a missing, unused or mis-shaped tensor fails the load with a message naming it (and both shapes).
  *
  * <p>Conversions applied on load: BF16 is widened to float32 in Java; every tensor is cast to the compute dtype.
+ * With {@code hostKernels}, the BF16 matrices only the host kernels read (decoder projections, LM head, token
+ * tables) are not widened but served from the mapping, so a bf16 model takes half the memory.
  * No tensor is transposed: layers use PyTorch's {@code [out, in]} layout as stored.
  */
 public final class WeightLoader {
@@ -29,16 +31,19 @@ public final class WeightLoader {
     private final NDManager manager;
     private final DataType dtype;
     private final boolean writable;
+    private final boolean hostKernels;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private final List<TensorSpec> planned = new ArrayList<>();
     private final HostViews hostViews = new HostViews();
 
-    private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype, boolean writable) {
+    private WeightLoader(Checkpoint checkpoint, NDManager manager, DataType dtype, boolean writable,
+            boolean hostKernels) {
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.dtype = dtype;
         this.writable = writable;
+        this.hostKernels = hostKernels;
     }
 
     /**
@@ -47,12 +52,21 @@ public final class WeightLoader {
      */
     public static HoVLEWeights load(Checkpoint checkpoint, HoVLEConfig config, NDManager manager, DataType dtype,
             boolean writable) {
-        return new WeightLoader(checkpoint, manager, dtype, writable).bind(config);
+        return load(checkpoint, config, manager, dtype, writable, false);
+    }
+
+    /**
+     * {@link #load(Checkpoint, HoVLEConfig, NDManager, DataType, boolean)}, and with {@code hostKernels} (read-only
+     * float32 compute on the CPU, where the Vector API kernels run) BF16 matrices the kernels serve stay BF16.
+     */
+    public static HoVLEWeights load(Checkpoint checkpoint, HoVLEConfig config, NDManager manager, DataType dtype,
+            boolean writable, boolean hostKernels) {
+        return new WeightLoader(checkpoint, manager, dtype, writable, hostKernels).bind(config);
     }
 
     /** Every tensor name and shape a checkpoint for {@code config} holds, in table order (reads nothing). */
     public static List<TensorSpec> layout(HoVLEConfig config) {
-        WeightLoader planner = new WeightLoader(null, null, null, false);
+        WeightLoader planner = new WeightLoader(null, null, null, false, false);
         planner.bindTable(config);
         return List.copyOf(planner.planned);
     }
@@ -96,7 +110,7 @@ public final class WeightLoader {
                 take(emb + "vision_embeddings.patch_embedding.bias", c),
                 take(emb + "vision_embeddings.position_embedding", 1, e.patchesPerTile() + 1, c),
                 take(emb + "vision_embeddings.class_embedding", 1, 1, c),
-                take(emb + "llm_text_embeddings.weight", v, c),
+                served(emb + "llm_text_embeddings.weight", v, c),
                 take(emb + "pixel_shuffle_proj.0.weight", c, shuffled),
                 take(emb + "pixel_shuffle_proj.0.bias", c),
                 take(emb + "pixel_shuffle_proj.2.weight", c, c),
@@ -105,10 +119,10 @@ public final class WeightLoader {
         String lm = "language_model.";
         TransformerConfig t = config.llm().transformer();
         LlmWeights llm = new LlmWeights(
-                take(lm + "model.tok_embeddings.weight", v, c),
+                served(lm + "model.tok_embeddings.weight", v, c),
                 layers(lm + "model.layers.", t),
                 take(lm + "model.norm.weight", c),
-                take(lm + "output.weight", v, c));
+                served(lm + "output.weight", v, c));
         return new HoVLEWeights(holistic, llm, loaded, hostViews);
     }
 
@@ -120,17 +134,27 @@ public final class WeightLoader {
             String l = prefix + n + ".";
             layers.add(new DecoderLayerWeights(
                     take(l + "attention_norm.weight", c),
-                    take(l + "attention.wqkv.weight", t.packedQkvRows(), c),
-                    take(l + "attention.wo.weight", c, c),
+                    served(l + "attention.wqkv.weight", t.packedQkvRows(), c),
+                    served(l + "attention.wo.weight", c, c),
                     take(l + "ffn_norm.weight", c),
-                    take(l + "feed_forward.w1.weight", i, c),
-                    take(l + "feed_forward.w3.weight", i, c),
-                    take(l + "feed_forward.w2.weight", c, i)));
+                    served(l + "feed_forward.w1.weight", i, c),
+                    served(l + "feed_forward.w3.weight", i, c),
+                    served(l + "feed_forward.w2.weight", c, i)));
         }
         return layers;
     }
 
     private NDArray take(String name, long... expected) {
+        return take(TensorReader.Placement.LIBTORCH, name, expected);
+    }
+
+    /** A matrix every use of which goes through the host kernels (linear layers, token-table rows). */
+    private NDArray served(String name, long... expected) {
+        return take(hostKernels ? TensorReader.Placement.HOST_KERNEL : TensorReader.Placement.LIBTORCH, name,
+                expected);
+    }
+
+    private NDArray take(TensorReader.Placement placement, String name, long... expected) {
         if (checkpoint == null) {
             planned.add(new TensorSpec(name, expected));
             return null;
@@ -151,7 +175,7 @@ public final class WeightLoader {
             return null;
         }
         try {
-            NDArray array = checkpoint.read(name, manager, dtype, writable, hostViews);
+            NDArray array = checkpoint.read(name, manager, dtype, writable, hostViews, placement);
             array.setName(name);
             loaded.put(name, array);
             return array;

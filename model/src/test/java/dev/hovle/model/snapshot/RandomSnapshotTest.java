@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
+import dev.hovle.model.weights.Bfloat16;
 import dev.hovle.model.weights.TensorDtype;
 import dev.hovle.model.weights.WeightLoader;
 import java.nio.file.Files;
@@ -48,9 +49,9 @@ class RandomSnapshotTest {
 
     @Test
     void roundsToBfloat16LikePyTorch() {
-        assertThat(RandomWeights.toBf16(1f)).isEqualTo((short) 0x3F80);
+        assertThat(Bfloat16.fromFloat(1f)).isEqualTo((short) 0x3F80);
         // 1 + 2^-8 is exactly halfway between two bf16 values: ties go to the even mantissa (1.0).
-        assertThat(RandomWeights.toBf16(1f + 0x1p-8f)).isEqualTo((short) 0x3F80);
-        assertThat(RandomWeights.toBf16(1f + 0x1p-8f + 0x1p-20f)).isEqualTo((short) 0x3F81);
+        assertThat(Bfloat16.fromFloat(1f + 0x1p-8f)).isEqualTo((short) 0x3F80);
+        assertThat(Bfloat16.fromFloat(1f + 0x1p-8f + 0x1p-20f)).isEqualTo((short) 0x3F81);
     }
 }

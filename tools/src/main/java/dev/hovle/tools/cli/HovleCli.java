@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "HoVLE vision-language model tools: create, run, verify and benchmark models.",
         subcommands = {
             InitCommand.class,
+            ConvertCommand.class,
             GenerateCommand.class,
             TilesCommand.class,
             BenchCommand.class,

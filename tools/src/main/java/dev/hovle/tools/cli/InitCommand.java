@@ -4,7 +4,6 @@ import dev.hovle.model.config.HoVLEConfig;
 import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.SnapshotInitializer;
-import dev.hovle.model.weights.TensorDtype;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,9 +14,6 @@ import picocli.CommandLine.Option;
 @Command(name = "init", description = "Create a randomly initialised HoVLE snapshot (config.json, safetensors, "
         + "tokenizer files) in the released layout.")
 final class InitCommand implements Callable<Integer> {
-
-    /** On-disk dtypes of a new snapshot. */
-    enum DiskDtype { f32, bf16 }
 
     @Option(names = "--size", required = true, description = "tiny, small, medium or 2.6b (the released shape)")
     String size;
@@ -42,7 +38,7 @@ final class InitCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "writing %s (%,d parameters, %s) to %s%n", modelSize.name(),
                 modelSize.parameterCount(), dtype, out);
         HoVLEConfig config = SnapshotInitializer.create(out, modelSize,
-                dtype == DiskDtype.f32 ? TensorDtype.F32 : TensorDtype.BF16,
+                dtype.tensorDtype(),
                 PixelShuffleLocation.valueOf(placement.toUpperCase(Locale.ROOT)), seed);
         System.out.printf(Locale.ROOT, "done in %.1f s: %d+%d layers, width %d, vocab %d, %dpx tiles%n",
                 (System.nanoTime() - started) / 1e9, config.embedding().transformer().numLayers(),

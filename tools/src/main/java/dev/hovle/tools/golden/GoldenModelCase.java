@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hovle.model.ForwardObserver;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.MultimodalInput;
-import dev.hovle.model.cache.SequenceCaches;
 import dev.hovle.model.train.Losses;
 import dev.hovle.model.vision.ImagePreprocessor;
 import dev.hovle.model.vision.InvalidImageException;
@@ -57,13 +56,8 @@ final class GoldenModelCase {
         try (HoVLEModel model = HoVLEModel.load(dir);
                 SafetensorsFile expected = SafetensorsFile.open(dir.resolve("case.safetensors"));
                 NDManager scope = model.newScope()) {
-            boolean post = expected.tensors().containsKey("hd_input_ids");
-            int[] ids = ints(expected.longs("input_ids"));
-            int[] hdIds = post ? ints(expected.longs("hd_input_ids")) : ids;
-            NDArray pixels = expected.tensors().containsKey("pixel_values")
-                    ? scope.create(expected.floats("pixel_values"), new Shape(expected.tensors().get("pixel_values").shape()))
-                    : null;
-            MultimodalInput input = new MultimodalInput(ids, hdIds, pixels);
+            MultimodalInput input = input(expected, scope);
+            NDArray pixels = input.pixelValues();
 
             rows.addAll(GoldenTextChecks.verify(dir, caseJson, expected));
             if (pixels != null) {
@@ -121,26 +115,10 @@ final class GoldenModelCase {
         rows.add(new GoldenRow(name, "greedy_last_logits (cache-free)", "max rel err",
                 Deviation.maxRelativeError(lastLogits, wantLogits), TENSOR_TOLERANCE));
 
-        long[] cached = new long[steps];
-        float[] cachedLogits = new float[steps * vocab];
-        try (NDManager request = scope.newSubManager();
-                SequenceCaches caches = model.newCaches(request, input.holisticIds().length + steps,
-                        input.inputIds().length + steps)) {
-            NDArray logits = model.prefill(request, input, caches);
-            MultimodalInput soFar = input;
-            for (int s = 0; s < steps; s++) {
-                System.arraycopy(logits.toFloatArray(), 0, cachedLogits, s * vocab, vocab);
-                cached[s] = logits.argMax().getLong();
-                if (s + 1 < steps) {
-                    MultimodalInput grown = soFar.followedBy(new int[] {(int) cached[s]});
-                    logits = model.decode(request, (int) cached[s], caches, () -> grown);
-                    soFar = grown;
-                }
-            }
-        }
-        rows.add(GoldenRow.exact(name, "greedy_tokens (KV cache)", Deviation.mismatches(cached, want)));
+        CachedGreedy cached = CachedGreedy.run(model, scope, input, steps);
+        rows.add(GoldenRow.exact(name, "greedy_tokens (KV cache)", Deviation.mismatches(cached.tokens(), want)));
         rows.add(new GoldenRow(name, "greedy_last_logits (KV cache)", "max rel err",
-                Deviation.maxRelativeError(cachedLogits, wantLogits), TENSOR_TOLERANCE));
+                Deviation.maxRelativeError(cached.logits(), wantLogits), TENSOR_TOLERANCE));
     }
 
     private void checkTrainingLoss(HoVLEModel model, NDManager scope, SafetensorsFile expected, NDArray pixels)
@@ -187,6 +165,17 @@ final class GoldenModelCase {
             }
         }
         return mismatches;
+    }
+
+    /** The case's prompt ids (and HD ids in the post placement) with its pixel values, in {@code scope}. */
+    static MultimodalInput input(SafetensorsFile expected, NDManager scope) throws IOException {
+        boolean post = expected.tensors().containsKey("hd_input_ids");
+        int[] ids = ints(expected.longs("input_ids"));
+        int[] hdIds = post ? ints(expected.longs("hd_input_ids")) : ids;
+        NDArray pixels = expected.tensors().containsKey("pixel_values")
+                ? scope.create(expected.floats("pixel_values"), new Shape(expected.tensors().get("pixel_values").shape()))
+                : null;
+        return new MultimodalInput(ids, hdIds, pixels);
     }
 
     static int[] ints(long[] values) {
