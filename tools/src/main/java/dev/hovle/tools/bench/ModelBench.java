@@ -39,8 +39,14 @@ public final class ModelBench {
             }));
             progress.println();
         }
-        int bytes = model.dtype() == DataType.FLOAT16 ? 2 : 4;
-        BenchReport.print(out, title, model.config(), bytes, promptTokens, floors, rows, peakResidentBytes());
+        BenchReport.print(out, title, model.config(), weightBytesPerElement(model), promptTokens, floors, rows,
+                peakResidentBytes());
+    }
+
+    /** Bytes per element of the weights a decode step reads: 2 where they are served as bf16 or computed in fp16. */
+    public static int weightBytesPerElement(HoVLEModel model) {
+        boolean bf16 = model.weights().hostViews().bf16Count() > 0;
+        return bf16 || model.dtype() == DataType.FLOAT16 ? 2 : 4;
     }
 
     /** VmHWM of this process (Linux), or -1 elsewhere. */
