@@ -18,18 +18,24 @@ record ComparisonTable(long llamaStepBytes, long hovleStepBytes) {
         out.println("| round | llama.cpp tok/s | llama.cpp ms/token | llama.cpp GB/s | HoVLE ms/step | HoVLE GB/s | ratio |");
         out.println("|---:|---:|---:|---:|---:|---:|---:|");
         double[] ratios = new double[rounds.size()];
+        double[] timeRatios = new double[rounds.size()];
         for (int i = 0; i < rounds.size(); i++) {
             LlamaCppComparison.Round r = rounds.get(i);
             double llamaMs = 1000 / r.llamaTokensPerSecond();
             double llamaGbps = gigabytesPerSecond(llamaStepBytes, llamaMs);
             double hovleGbps = gigabytesPerSecond(hovleStepBytes, r.hovleMsPerStep());
             ratios[i] = hovleGbps / llamaGbps;
+            timeRatios[i] = r.hovleMsPerStep() / llamaMs;
             out.printf(Locale.ROOT, "| %d | %.2f | %.1f | %.2f | %.1f | %.2f | %.3f |%n", r.round(),
                     r.llamaTokensPerSecond(), llamaMs, llamaGbps, r.hovleMsPerStep(), hovleGbps, ratios[i]);
         }
         Arrays.sort(ratios);
+        Arrays.sort(timeRatios);
         out.printf(Locale.ROOT, "ratio (HoVLE GB/s / llama.cpp GB/s): median %.3f, spread %.3f-%.3f over %d rounds%n",
                 median(ratios), ratios[0], ratios[ratios.length - 1], ratios.length);
+        // The models differ in size (and may differ in dtype), so the bandwidth ratio is not the speed ratio.
+        out.printf(Locale.ROOT, "time per token (HoVLE ms / llama.cpp ms): median %.3f, spread %.3f-%.3f%n",
+                median(timeRatios), timeRatios[0], timeRatios[timeRatios.length - 1]);
     }
 
     private static double gigabytesPerSecond(long bytes, double millis) {
