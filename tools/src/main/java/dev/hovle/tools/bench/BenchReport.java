@@ -14,14 +14,18 @@ final class BenchReport {
     static double decodeWeightBytes(HoVLEConfig config, int batch, int bytesPerElement) {
         long elements = 0;
         for (WeightLoader.TensorSpec t : WeightLoader.layout(config)) {
-            String n = t.name();
-            if (n.contains(".encoder.") || n.contains(".layers.") || n.endsWith("model.norm.weight")
-                    || n.equals("language_model.output.weight")) {
+            if (readByEveryDecodeStep(t.name())) {
                 elements += t.elementCount();
             }
         }
         elements += (long) batch * config.llm().transformer().hiddenSize(); // the new tokens' table rows
         return (double) elements * bytesPerElement;
+    }
+
+    /** Whether every decode step reads this tensor in full: each layer of both stacks, the final norm, the head. */
+    static boolean readByEveryDecodeStep(String name) {
+        return name.contains(".encoder.") || name.contains(".layers.") || name.endsWith("model.norm.weight")
+                || name.equals("language_model.output.weight");
     }
 
     /** Matmul FLOPs of prefilling one text prompt of {@code n} positions (logits for the last position only). */

@@ -5,6 +5,7 @@ import dev.hovle.model.config.PixelShuffleLocation;
 import dev.hovle.model.snapshot.ModelSize;
 import dev.hovle.model.snapshot.RandomSnapshot;
 import dev.hovle.model.weights.TensorDtype;
+import dev.hovle.tools.bench.LlamaCppComparison;
 import dev.hovle.tools.bench.ModelBench;
 import dev.hovle.tools.bench.SoakBenchmark;
 import java.nio.file.Files;
@@ -42,12 +43,27 @@ final class BenchCommand implements Callable<Integer> {
             + "the engine and report resident memory after the first 100 and at the end")
     int soak;
 
+    @Option(names = "--compare-llamacpp", paramLabel = "FILE", description = "instead of the table: alternate "
+            + "llama.cpp's llama-bench on this F32/F16/BF16 GGUF with this model's batch-1 decode and print both "
+            + "effective bandwidths (weight bytes read per token / time per token) and their ratio")
+    Path compareLlamacpp;
+
+    @Option(names = "--llama-bench", paramLabel = "PATH", defaultValue = "llama-bench",
+            description = "llama.cpp's llama-bench binary for --compare-llamacpp (default: ${DEFAULT-VALUE} on PATH)")
+    String llamaBench;
+
+    @Option(names = "--rounds", defaultValue = "4", description = "llama.cpp/HoVLE alternations for "
+            + "--compare-llamacpp (default ${DEFAULT-VALUE})")
+    int rounds;
+
     @Mixin
     RuntimeOptions runtime;
 
     @Override
     public Integer call() throws Exception {
         runtime.applyThreads();
+        LlamaCppComparison comparison = compareLlamacpp == null ? null // checked before the model loads
+                : LlamaCppComparison.prepare(compareLlamacpp, llamaBench, runtime.threads, rounds);
         Path dir = source.model;
         Path temp = null;
         if (dir == null) {
@@ -61,7 +77,10 @@ final class BenchCommand implements Callable<Integer> {
                     source.model != null ? source.model : source.size, model.device(), model.dtype(), promptTokens,
                     newTokens, runtime.threads, runtime.prefillThreads > 0
                             ? runtime.prefillThreads + " for prefill" : "same for prefill");
-            if (soak > 0) {
+            if (comparison != null) {
+                comparison.run(model, String.valueOf(source.model != null ? source.model : source.size),
+                        runtime.prefillThreads, System.out, System.err);
+            } else if (soak > 0) {
                 SoakBenchmark.run(model, soak, batches.get(batches.size() - 1), System.out, System.err);
             } else {
                 ModelBench.run(model, title, batches, promptTokens, newTokens, runtime.prefillThreads, System.out, System.err);
