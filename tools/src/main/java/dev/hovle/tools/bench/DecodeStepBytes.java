@@ -3,12 +3,13 @@ package dev.hovle.tools.bench;
 import ai.djl.ndarray.NDArray;
 import dev.hovle.model.HoVLEModel;
 import dev.hovle.model.weights.HoVLEWeights;
-import java.nio.ByteBuffer;
+import dev.hovle.model.weights.HostMatrix;
 import java.util.Map;
 
 /**
  * Bytes of weights one batch-1 decode step of a loaded model reads, counted from the weights as they are held, not
- * from the checkpoint's dtype: a bfloat16 checkpoint widened to float32 on load is read at 4 bytes per weight.
+ * from the checkpoint's dtype: a bfloat16 matrix served from the mapping is read at 2 bytes per weight, one widened
+ * to float32 on load (training, GPU) at 4.
  */
 final class DecodeStepBytes {
     private DecodeStepBytes() {}
@@ -28,7 +29,7 @@ final class DecodeStepBytes {
 
     /** The bytes the decode kernel streams where a weight has a host view, else the native array's. */
     private static long heldBytes(HoVLEWeights weights, NDArray weight) {
-        ByteBuffer view = weights.hostViews().of(weight);
-        return view != null ? view.capacity() : weight.getShape().size() * weight.getDataType().getNumOfBytes();
+        HostMatrix view = weights.hostViews().of(weight);
+        return view != null ? view.bytes().capacity() : weight.getShape().size() * weight.getDataType().getNumOfBytes();
     }
 }
