@@ -27,10 +27,13 @@ final class ImageNetNormalization {
     static void normalize(RgbPixels tile, float[] out, int offset) {
         byte[] rgb = tile.data();
         int plane = tile.width() * tile.height();
-        for (int p = 0; p < plane; p++) {
-            out[offset + p] = TABLE[0][rgb[3 * p] & 0xFF];
-            out[offset + plane + p] = TABLE[1][rgb[3 * p + 1] & 0xFF];
-            out[offset + 2 * plane + p] = TABLE[2][rgb[3 * p + 2] & 0xFF];
+        // One plane at a time: one output stream per loop and the channel's table held in a local.
+        for (int c = 0; c < 3; c++) {
+            float[] table = TABLE[c];
+            int o = offset + c * plane;
+            for (int p = 0, i = c; p < plane; p++, i += 3) {
+                out[o + p] = table[rgb[i] & 0xFF];
+            }
         }
     }
 }
