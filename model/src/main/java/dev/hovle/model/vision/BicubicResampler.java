@@ -1,7 +1,5 @@
 package dev.hovle.model.vision;
 
-import java.util.Arrays;
-
 /**
  * Pillow's 8-bit bicubic resize ({@code Image.resize(size, Image.BICUBIC)} on an RGB image), reproduced bit for bit.
  *
@@ -15,8 +13,9 @@ import java.util.Arrays;
  */
 final class BicubicResampler {
 
-    /** Fractional bits of the fixed-point weights: 32 − 8 (sample) − 2 (headroom for negative lobes). */
-    private static final int PRECISION_BITS = 22;
+    private static final int PRECISION_BITS = RowFilter.PRECISION_BITS;
+    /** Rows per band of the horizontal pass: long enough rows for the vector kernel, small enough for the cache. */
+    private static final int BAND = 64;
     private static final double SUPPORT = 2.0;
 
     private BicubicResampler() {}
@@ -36,63 +35,53 @@ final class BicubicResampler {
         return out;
     }
 
+    /**
+     * Filters along x. The rows are handled in bands of {@link #BAND}: a band is transposed (each image column
+     * becomes a short row), filtered with the vertical pass's {@link RowFilter} and transposed back, so that one
+     * vectorised kernel serves both passes while the extra buffers stay a few bands' size.
+     */
     private static RgbPixels horizontal(RgbPixels in, Weights w) {
         int outWidth = w.first.length;
-        byte[] src = in.data();
+        int band = Math.min(BAND, in.height());
+        byte[] columns = new byte[in.width() * band * 3];
+        byte[] filtered = new byte[outWidth * band * 3];
         byte[] dst = new byte[outWidth * in.height() * 3];
-        for (int y = 0; y < in.height(); y++) {
-            int rowIn = y * in.width() * 3;
-            int rowOut = y * outWidth * 3;
-            for (int x = 0; x < outWidth; x++) {
-                int k = x * w.stride;
-                int s = rowIn + w.first[x] * 3;
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                for (int t = 0; t < w.count[x]; t++, s += 3) {
-                    int c = w.fixed[k + t];
-                    r += (src[s] & 0xFF) * c;
-                    g += (src[s + 1] & 0xFF) * c;
-                    b += (src[s + 2] & 0xFF) * c;
-                }
-                int o = rowOut + x * 3;
-                dst[o] = clip8(r);
-                dst[o + 1] = clip8(g);
-                dst[o + 2] = clip8(b);
-            }
+        for (int top = 0; top < in.height(); top += band) {
+            int rows = Math.min(band, in.height() - top);
+            transpose(in.data(), in.width(), top, rows, columns, band, true);
+            RowFilter.apply(columns, band * 3, rows * 3, w, filtered, band * 3);
+            transpose(dst, outWidth, top, rows, filtered, band, false);
         }
         return new RgbPixels(outWidth, in.height(), dst);
     }
 
     private static RgbPixels vertical(RgbPixels in, Weights w) {
-        int outHeight = w.first.length;
         int rowBytes = in.width() * 3;
-        byte[] src = in.data();
-        byte[] dst = new byte[rowBytes * outHeight];
-        int[] acc = new int[rowBytes];
-        for (int y = 0; y < outHeight; y++) {
-            Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
-            int k = y * w.stride;
-            // Row-wise accumulation: the same integer sums as Pillow's per-pixel loop, in a cache-friendly order.
-            for (int t = 0; t < w.count[y]; t++) {
-                int c = w.fixed[k + t];
-                int s = (w.first[y] + t) * rowBytes;
-                for (int i = 0; i < rowBytes; i++) {
-                    acc[i] += (src[s + i] & 0xFF) * c;
-                }
-            }
-            int o = y * rowBytes;
-            for (int i = 0; i < rowBytes; i++) {
-                dst[o + i] = clip8(acc[i]);
-            }
-        }
-        return new RgbPixels(in.width(), outHeight, dst);
+        byte[] dst = new byte[rowBytes * w.first.length];
+        RowFilter.apply(in.data(), rowBytes, rowBytes, w, dst, rowBytes);
+        return new RgbPixels(in.width(), w.first.length, dst);
     }
 
-    /** Drops the fraction of a fixed-point sum and clamps it to 0..255. */
-    private static byte clip8(int sum) {
-        int v = sum >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    /**
+     * Copies pixels between rows {@code top … top + rows − 1} of an image {@code width} pixels wide and a band where
+     * pixel (x, top + r) sits at {@code (x · band + r) · 3}: into the band when {@code toBand}, else out of it.
+     */
+    private static void transpose(byte[] image, int width, int top, int rows, byte[] bandBytes, int band,
+            boolean toBand) {
+        for (int r = 0; r < rows; r++) {
+            int p = (top + r) * width * 3;
+            for (int x = 0, q = r * 3; x < width; x++, p += 3, q += band * 3) {
+                if (toBand) {
+                    bandBytes[q] = image[p];
+                    bandBytes[q + 1] = image[p + 1];
+                    bandBytes[q + 2] = image[p + 2];
+                } else {
+                    image[p] = bandBytes[q];
+                    image[p + 1] = bandBytes[q + 1];
+                    image[p + 2] = bandBytes[q + 2];
+                }
+            }
+        }
     }
 
     /** The Keys cubic convolution kernel with a = −0.5, in Pillow's evaluation order. */
@@ -114,7 +103,7 @@ final class BicubicResampler {
      * Fixed-point filter taps for one axis: output {@code o} reads {@code count[o]} inputs starting at
      * {@code first[o]}, with weights {@code fixed[o * stride + t]}.
      */
-    private record Weights(int[] first, int[] count, int[] fixed, int stride) {
+    record Weights(int[] first, int[] count, int[] fixed, int stride) {
 
         static Weights of(int inSize, int outSize) {
             double scale = (double) inSize / outSize;

@@ -6,8 +6,10 @@ package dev.hovle.model.vision;
  */
 final class ImageNetNormalization {
 
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    private static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     /** The 256 possible outputs per channel, computed once with exactly the per-element float32 operations. */
     private static final float[][] TABLE = new float[3][256];
@@ -25,12 +27,20 @@ final class ImageNetNormalization {
 
     /** Writes the CHW planes of {@code tile} into {@code out} starting at {@code offset}. */
     static void normalize(RgbPixels tile, float[] out, int offset) {
-        byte[] rgb = tile.data();
         int plane = tile.width() * tile.height();
-        for (int p = 0; p < plane; p++) {
-            out[offset + p] = TABLE[0][rgb[3 * p] & 0xFF];
-            out[offset + plane + p] = TABLE[1][rgb[3 * p + 1] & 0xFF];
-            out[offset + 2 * plane + p] = TABLE[2][rgb[3 * p + 2] & 0xFF];
+        int done = VECTOR ? VectorImageNetNormalization.normalize(tile.data(), plane, out, offset) : 0;
+        scalar(tile.data(), plane, out, offset, done);
+    }
+
+    /** The table lookup for pixels {@code from} … plane − 1: the reference, and the vector kernel's tail. */
+    static void scalar(byte[] rgb, int plane, float[] out, int offset, int from) {
+        // One plane at a time: one output stream per loop and the channel's table held in a local.
+        for (int c = 0; c < 3; c++) {
+            float[] table = TABLE[c];
+            int o = offset + c * plane;
+            for (int p = from, i = 3 * from + c; p < plane; p++, i += 3) {
+                out[o + p] = table[rgb[i] & 0xFF];
+            }
         }
     }
 }

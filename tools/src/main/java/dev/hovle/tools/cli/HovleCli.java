@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             TilesCommand.class,
             BenchCommand.class,
+            BenchImagesCommand.class,
             TrainCommand.class,
             ProbeCommand.class,
             VerifyGoldenCommand.class,
