@@ -52,7 +52,7 @@ public final class DecoderStack {
         NDList rope = rotary.cosSin(manager, start, count, sequenceLength, x.getDataType());
         NDArray mask = causalMask(manager, start, count, x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
-            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
+            x = layer(x, i, rope, mask, cache);
             observer.layerOutput(i, x);
         }
         if (cache != null) {
@@ -70,9 +70,27 @@ public final class DecoderStack {
         NDList rope = rotary.cosSin(manager, positions, x.getDataType());
         NDArray mask = decodeMask(manager, positions, x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
-            x = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
+            x = layer(x, i, rope, mask, cache);
         }
         return x;
+    }
+
+    /**
+     * Layer {@code i} with its temporaries freed as soon as it returns: only its output outlives it. Without this a
+     * prefill over hundreds of positions holds every layer's activations until its step ends (gigabytes on the
+     * released shape). Not while gradients are recorded: backward needs them.
+     */
+    private NDArray layer(NDArray x, int i, NDList rope, NDArray mask, KvStore cache) {
+        if (x.hasGradient()) {
+            return DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
+        }
+        NDManager parent = x.getManager();
+        try (NDManager scope = parent.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray out = DecoderLayer.forward(x, layers.get(i), config, i, rope, mask, cache, views);
+            out.attach(parent);
+            return out;
+        }
     }
 
     /** Additive causal mask (1, 1, 1, T, start + T): query i (position start + i) sees positions up to its own. */
