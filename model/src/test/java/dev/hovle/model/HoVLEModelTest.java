@@ -52,6 +52,24 @@ class HoVLEModelTest {
     }
 
     @Test
+    void aForwardFreesEachLayersTemporariesAsItGoes() throws Exception {
+        Path golden = TestModels.goldenCase();
+        try (HoVLEModel model = HoVLEModel.load(golden); NDManager scope = model.newScope()) {
+            NDArray pixels = scope.create(TestModels.pixelValues(golden), new Shape(3, 3, 56, 56));
+            MultimodalInput input = MultimodalInput.of(TestModels.promptIds(golden), pixels);
+            int layers = model.config().embedding().transformer().numLayers()
+                    + model.config().llm().transformer().numLayers();
+            int before = model.liveNativeArrays();
+            model.forward(scope, input, ForwardObserver.NONE);
+            int grown = model.liveNativeArrays() - before;
+            // A layer makes ~60 arrays (norms, projections, rotary, attention: 373 alive after this forward when they
+            // all lived to the end of the step); only its output may outlive it, with the few views it takes of the
+            // step's shared rotary tables and mask. The rest is the embedding, the final norm and the logits (93 now).
+            assertThat(grown).as("arrays left alive by a forward over %d layers", layers).isLessThan(40 + 20 * layers);
+        }
+    }
+
+    @Test
     void refusesAMismatchBetweenContextTokensAndImages() throws Exception {
         Path golden = TestModels.goldenCase();
         try (HoVLEModel model = HoVLEModel.load(golden); NDManager scope = model.newScope()) {
