@@ -12,9 +12,18 @@ import dev.hovle.tools.bench.RoundOrder.Side;
  */
 public record RoundComparison(int round, Side first, RunFigures engine, RunFigures pipeline) {
 
-    /** Pipeline tokens/s over the engine's: 1 means no overhead. */
+    /** Pipeline tokens/s over the engine's, between first and last completion (steady state): 1 means no overhead. */
     public double throughputRatio() {
         return pipeline.tokensPerSecond() / engine.tokensPerSecond();
+    }
+
+    /**
+     * The engine's time from hand-over to last completion over the pipeline's: the same ratio for the whole burst,
+     * including the time the pipeline takes to fetch, decode and prepare its first requests (both sides generate the
+     * same tokens, so the ratio of times is the ratio of rates).
+     */
+    public double burstRatio() {
+        return engine.spanSeconds() / pipeline.spanSeconds();
     }
 
     /**

@@ -43,6 +43,11 @@ public record RunFigures(String what, int requests, long tokens, double seconds,
         return tokens / seconds;
     }
 
+    /** From handing the requests over to the last completion. */
+    public double spanSeconds() {
+        return firstSeconds + seconds;
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%-9s %5d requests %7.2f s %8.1f tok/s, first after %6.1f ms, %6d steps "
