@@ -55,16 +55,17 @@ public final class PipelineBenchmark implements AutoCloseable {
     public RoundComparison round(int round, List<VlmRequest> workload) throws Exception {
         // The same requests under fresh ids each round, so the result topic tells the rounds apart.
         List<VlmRequest> requests = renamed(workload, String.format(Locale.ROOT, "r%03d-", round));
+        List<Side> order = RoundOrder.of(round);
         RunFigures engineRun = null;
         RunFigures pipelineRun = null;
-        for (Side side : RoundOrder.of(round)) {
+        for (Side side : order) {
             if (side == Side.ENGINE) {
                 engineRun = engine.run(requests);
             } else {
                 pipelineRun = pipeline.run(requests);
             }
         }
-        return new RoundComparison(round, RoundOrder.of(round).get(0), engineRun, pipelineRun);
+        return new RoundComparison(round, order.get(0), engineRun, pipelineRun);
     }
 
     private static List<VlmRequest> renamed(List<VlmRequest> workload, String prefix) {
