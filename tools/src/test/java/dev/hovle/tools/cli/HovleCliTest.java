@@ -6,48 +6,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hovle.model.TestModels;
 import dev.hovle.model.vision.ImagePreprocessor;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HovleCliTest {
 
-    /** Runs a command line, returning its exit code and what it printed on stdout and stderr. */
-    private static Result run(String... args) throws Exception {
-        return capture(() -> HovleCli.commandLine().execute(args));
-    }
-
-    private record Result(int exit, String out, String err) {}
-
-    private static synchronized Result capture(Callable<Integer> body) throws Exception {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = body.call();
-            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void initCreatesASnapshotThatGenerateAnswersWith(@TempDir Path temp) throws Exception {
         Path model = temp.resolve("tiny");
-        assertThat(run("init", "--size", "tiny", "--out", model.toString()).exit()).isZero();
+        assertThat(CliRun.of("init", "--size", "tiny", "--out", model.toString()).exit()).isZero();
         assertThat(model.resolve("config.json")).exists();
         assertThat(model.resolve("tokenizer.model")).exists();
         Path image = TestModels.goldenRoot().resolve("preprocess/wide_coffee_300x100/input.png");
-        Result r = run("generate", "--model", model.toString(), "--image", image.toString(), "--prompt",
+        CliRun r = CliRun.of("generate", "--model", model.toString(), "--image", image.toString(), "--prompt",
                 "What is in the picture?", "--max-new-tokens", "5");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("prompt", "tokens/s", "generation 5 tokens", "finish LENGTH");
@@ -56,10 +30,10 @@ class HovleCliTest {
     @Test
     void generateRefusesAnUnsupportedImageFormatWithAClearMessage(@TempDir Path temp) throws Exception {
         Path model = temp.resolve("tiny");
-        run("init", "--size", "tiny", "--out", model.toString());
+        CliRun.of("init", "--size", "tiny", "--out", model.toString());
         Path gif = temp.resolve("image.gif");
         Files.write(gif, "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1));
-        Result r = run("generate", "--model", model.toString(), "--image", gif.toString());
+        CliRun r = CliRun.of("generate", "--model", model.toString(), "--image", gif.toString());
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("unsupported image format");
     }
@@ -67,7 +41,7 @@ class HovleCliTest {
     @Test
     void tilesWritesTheTilesThatEnterNormalisation(@TempDir Path temp) throws Exception {
         Path golden = TestModels.goldenRoot().resolve("preprocess/tall_rocket_120x300");
-        Result r = run("tiles", "--image", golden.resolve("input.png").toString(), "--max-num", "6", "--out",
+        CliRun r = CliRun.of("tiles", "--image", golden.resolve("input.png").toString(), "--max-num", "6", "--out",
                 temp.toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("grid 1 cols x 3 rows, 4 tiles (incl. thumbnail)");
@@ -91,7 +65,7 @@ class HovleCliTest {
         ObjectNode config = (ObjectNode) json.readTree(copy.resolve("config.json").toFile());
         ((ObjectNode) config.get("llm_config")).put("rms_norm_eps", 0.5); // a different model than the fixture's
         Files.writeString(copy.resolve("config.json"), json.writeValueAsString(config));
-        Result r = run("verify-golden", copy.toString());
+        CliRun r = CliRun.of("verify-golden", copy.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("logits").contains("FAIL").contains("prompt (template)");
     }
