@@ -1,5 +1,9 @@
 package dev.hovle.model.vision;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Pillow's 8-bit bicubic resize ({@code Image.resize(size, Image.BICUBIC)} on an RGB image), reproduced bit for bit.
  *
@@ -17,6 +21,8 @@ final class BicubicResampler {
     /** Rows per band of the horizontal pass: long enough rows for the vector kernel, small enough for the cache. */
     private static final int BAND = 64;
     private static final double SUPPORT = 2.0;
+    /** Unaligned 4-byte access to byte arrays: moves an RGB pixel (plus one byte that is overwritten later). */
+    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private BicubicResampler() {}
 
@@ -65,22 +71,32 @@ final class BicubicResampler {
     /**
      * Copies pixels between rows {@code top … top + rows − 1} of an image {@code width} pixels wide and a band where
      * pixel (x, top + r) sits at {@code (x · band + r) · 3}: into the band when {@code toBand}, else out of it.
+     *
+     * <p>Column by column, so the band side is read or written sequentially, and a pixel moves as one 4-byte word:
+     * the fourth byte lands on a pixel that is written later (the next row of the band column, or the next pixel of
+     * the image row), except at the last column, which moves byte by byte.
      */
     private static void transpose(byte[] image, int width, int top, int rows, byte[] bandBytes, int band,
             boolean toBand) {
-        for (int r = 0; r < rows; r++) {
-            int p = (top + r) * width * 3;
-            for (int x = 0, q = r * 3; x < width; x++, p += 3, q += band * 3) {
+        for (int x = 0; x < width; x++) {
+            boolean wordSafe = x < width - 1;
+            for (int r = 0, p = (top * width + x) * 3, q = x * band * 3; r < rows; r++, p += width * 3, q += 3) {
                 if (toBand) {
-                    bandBytes[q] = image[p];
-                    bandBytes[q + 1] = image[p + 1];
-                    bandBytes[q + 2] = image[p + 2];
+                    movePixel(image, p, bandBytes, q, wordSafe);
                 } else {
-                    image[p] = bandBytes[q];
-                    image[p + 1] = bandBytes[q + 1];
-                    image[p + 2] = bandBytes[q + 2];
+                    movePixel(bandBytes, q, image, p, wordSafe);
                 }
             }
+        }
+    }
+
+    private static void movePixel(byte[] from, int i, byte[] to, int j, boolean asWord) {
+        if (asWord) {
+            WORD.set(to, j, (int) WORD.get(from, i));
+        } else {
+            to[j] = from[i];
+            to[j + 1] = from[i + 1];
+            to[j + 2] = from[i + 2];
         }
     }
 

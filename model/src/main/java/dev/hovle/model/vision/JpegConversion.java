@@ -46,37 +46,72 @@ final class JpegConversion {
         int height = raster.getHeight();
         int bands = raster.getNumBands();
         byte[] out = new byte[width * height * 3];
-        int[] row = new int[width * bands];
+        // The decoder's raster holds bytes, so rows come out as bytes: no widening to int[] per sample.
+        byte[] row = new byte[width * bands];
         int[] rgb = new int[3];
         for (int y = 0; y < height; y++) {
-            raster.getPixels(raster.getMinX(), raster.getMinY() + y, width, 1, row);
+            raster.getDataElements(raster.getMinX(), raster.getMinY() + y, width, 1, row);
             int o = y * width * 3;
-            for (int x = 0; x < width; x++) {
-                int i = x * bands;
-                switch (colorSpace) {
-                    case GRAYSCALE -> fill(rgb, row[i], row[i], row[i]);
-                    case RGB -> fill(rgb, row[i], row[i + 1], row[i + 2]);
-                    case YCBCR -> yccToRgb(row[i], row[i + 1], row[i + 2], rgb);
-                    case CMYK -> fill(rgb, mulDiv255(row[i], row[i + 3]), mulDiv255(row[i + 1], row[i + 3]),
-                            mulDiv255(row[i + 2], row[i + 3]));
-                    case YCCK -> {
-                        yccToRgb(row[i], row[i + 1], row[i + 2], rgb);
-                        int k = row[i + 3];
-                        fill(rgb, mulDiv255(255 - rgb[0], k), mulDiv255(255 - rgb[1], k), mulDiv255(255 - rgb[2], k));
-                    }
-                }
-                out[o++] = (byte) rgb[0];
-                out[o++] = (byte) rgb[1];
-                out[o++] = (byte) rgb[2];
+            if (colorSpace == JpegHeader.ColorSpace.YCBCR) {
+                yccRowToRgb(row, width, out, o);
+            } else {
+                otherRowToRgb(row, width, bands, colorSpace, rgb, out, o);
             }
         }
         return new RgbPixels(width, height, out);
     }
 
+    /** The common case (almost every photo), in its own loop so that the JIT sees no per-pixel branch. */
+    private static void yccRowToRgb(byte[] row, int width, byte[] out, int o) {
+        for (int i = 0; i < width * 3; i += 3) {
+            int luma = row[i] & 0xFF;
+            int cb = row[i + 1] & 0xFF;
+            int cr = row[i + 2] & 0xFF;
+            out[o + i] = (byte) red(luma, cr);
+            out[o + i + 1] = (byte) green(luma, cb, cr);
+            out[o + i + 2] = (byte) blue(luma, cb);
+        }
+    }
+
+    private static void otherRowToRgb(byte[] bytes, int width, int bands, JpegHeader.ColorSpace colorSpace, int[] rgb,
+            byte[] out, int o) {
+        for (int x = 0; x < width; x++) {
+            int i = x * bands;
+            int s0 = bytes[i] & 0xFF;
+            switch (colorSpace) {
+                case GRAYSCALE -> fill(rgb, s0, s0, s0);
+                case RGB -> fill(rgb, s0, bytes[i + 1] & 0xFF, bytes[i + 2] & 0xFF);
+                case YCBCR -> throw new AssertionError("converted by yccRowToRgb");
+                case CMYK -> {
+                    int k = bytes[i + 3] & 0xFF;
+                    fill(rgb, mulDiv255(s0, k), mulDiv255(bytes[i + 1] & 0xFF, k), mulDiv255(bytes[i + 2] & 0xFF, k));
+                }
+                case YCCK -> {
+                    yccToRgb(s0, bytes[i + 1] & 0xFF, bytes[i + 2] & 0xFF, rgb);
+                    int k = bytes[i + 3] & 0xFF;
+                    fill(rgb, mulDiv255(255 - rgb[0], k), mulDiv255(255 - rgb[1], k), mulDiv255(255 - rgb[2], k));
+                }
+            }
+            out[o++] = (byte) rgb[0];
+            out[o++] = (byte) rgb[1];
+            out[o++] = (byte) rgb[2];
+        }
+    }
+
     private static void yccToRgb(int luma, int cb, int cr, int[] rgb) {
-        rgb[0] = clamp(luma + CR_TO_R[cr]);
-        rgb[1] = clamp(luma + ((CB_TO_G[cb] + CR_TO_G[cr]) >> SCALE_BITS));
-        rgb[2] = clamp(luma + CB_TO_B[cb]);
+        fill(rgb, red(luma, cr), green(luma, cb, cr), blue(luma, cb));
+    }
+
+    private static int red(int luma, int cr) {
+        return clamp(luma + CR_TO_R[cr]);
+    }
+
+    private static int green(int luma, int cb, int cr) {
+        return clamp(luma + ((CB_TO_G[cb] + CR_TO_G[cr]) >> SCALE_BITS));
+    }
+
+    private static int blue(int luma, int cb) {
+        return clamp(luma + CB_TO_B[cb]);
     }
 
     /** Pillow's rounding a·b/255 for 8-bit a and b. */

@@ -20,25 +20,45 @@ import javax.imageio.ImageIO;
 /**
  * An immutable 8-bit RGB image: {@code width × height} pixels stored as interleaved R, G, B bytes, row by row.
  *
- * <p>The constructor and {@link #rgb()} copy the array, so an instance can be shared freely between threads.
- *
- * @param width width in pixels
- * @param height height in pixels
- * @param rgb {@code width * height * 3} bytes, R G B of pixel (0,0), then (1,0), …
+ * <p>The public constructor and {@link #rgb()} copy the array, so an instance can be shared freely between threads.
+ * (A class rather than a record so that the pipeline can hand over arrays it will never touch again without a
+ * copy: a record's every constructor runs the copying canonical one.)
  */
-public record RgbImage(int width, int height, byte[] rgb) {
+public final class RgbImage {
 
-    public RgbImage {
-        rgb = new RgbPixels(width, height, Objects.requireNonNull(rgb, "rgb").clone()).data();
+    private final int width;
+    private final int height;
+    private final byte[] rgb;
+
+    /**
+     * Copies an image.
+     *
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param rgb {@code width * height * 3} bytes, R G B of pixel (0,0), then (1,0), …
+     */
+    public RgbImage(int width, int height, byte[] rgb) {
+        this(new RgbPixels(width, height, Objects.requireNonNull(rgb, "rgb").clone()));
     }
 
-    /** Wraps (a copy of) pipeline pixels. */
+    /** Takes over pipeline pixels, whose array nobody writes to again. */
     RgbImage(RgbPixels pixels) {
-        this(pixels.width(), pixels.height(), pixels.data());
+        this.width = pixels.width();
+        this.height = pixels.height();
+        this.rgb = pixels.data();
+    }
+
+    /** Returns the width in pixels. */
+    public int width() {
+        return width;
+    }
+
+    /** Returns the height in pixels. */
+    public int height() {
+        return height;
     }
 
     /** Returns a copy of the interleaved RGB bytes. */
-    @Override
     public byte[] rgb() {
         return rgb.clone();
     }
