@@ -28,6 +28,35 @@ class HovleCliTest {
     }
 
     @Test
+    void convertWritesABf16SnapshotThatAnswersAsItsFloat32TwinDoes(@TempDir Path temp) throws Exception {
+        Path model = temp.resolve("tiny");
+        Path bf16 = temp.resolve("tiny-bf16");
+        Path twin = temp.resolve("tiny-bf16-as-f32");
+        CliRun.of("init", "--size", "tiny", "--out", model.toString());
+        CliRun converted = CliRun.of("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16");
+        assertThat(converted.exit()).as(converted.err()).isZero();
+        assertThat(converted.out()).contains("to bf16", "tokenizer.model");
+        assertThat(CliRun.of("convert", "--model", bf16.toString(), "--out", twin.toString(), "--dtype", "f32").exit())
+                .isZero();
+        Path image = TestModels.goldenRoot().resolve("preprocess/wide_coffee_300x100/input.png");
+        String[] ask = {"--image", image.toString(), "--prompt", "What is in the picture?", "--max-new-tokens", "12"};
+        CliRun served = CliRun.of(concat(new String[] {"generate", "--model", bf16.toString()}, ask));
+        CliRun reference = CliRun.of(concat(new String[] {"generate", "--model", twin.toString()}, ask));
+        assertThat(served.exit()).as(served.err()).isZero();
+        assertThat(served.out()).isNotBlank().isEqualTo(reference.out());
+
+        CliRun refused = CliRun.of("convert", "--model", model.toString(), "--out", bf16.toString(), "--dtype", "bf16");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("must not exist or be an empty directory");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void generateRefusesAnUnsupportedImageFormatWithAClearMessage(@TempDir Path temp) throws Exception {
         Path model = temp.resolve("tiny");
         CliRun.of("init", "--size", "tiny", "--out", model.toString());
