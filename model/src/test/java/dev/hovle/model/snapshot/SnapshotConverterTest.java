@@ -46,6 +46,20 @@ class SnapshotConverterTest {
     }
 
     @Test
+    void startsTensorDataOnACacheLineSoVectorLoadsNeverStraddleTwo() throws Exception {
+        Path bf16 = temp.resolve("bf16");
+        SnapshotConverter.convert(TestModels.goldenCase(), bf16, TensorDtype.BF16);
+        try (var channel = java.nio.channels.FileChannel.open(bf16.resolve("model.safetensors"))) {
+            java.nio.ByteBuffer length = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            channel.read(length, 0);
+            assertThat((8 + length.flip().getLong()) % 64).isZero();
+        }
+        try (SafetensorsFile file = SafetensorsFile.open(bf16.resolve("model.safetensors"))) {
+            assertThat(file.tensors().values()).allSatisfy(t -> assertThat(t.begin() % 2).isZero());
+        }
+    }
+
+    @Test
     void writesTheNewDtypeIntoConfigAndCopiesTheOtherFiles() throws Exception {
         Path golden = TestModels.goldenCase();
         Path bf16 = temp.resolve("bf16");
