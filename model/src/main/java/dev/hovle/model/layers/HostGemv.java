@@ -198,7 +198,14 @@ public final class HostGemv {
                 a30 = w0.fma(v, a30);
                 a31 = w1.fma(v, a31);
             }
-            storeFourByTwo(y, m, n, col, x, w, k, vectorEnd, false, a00, a01, a10, a11, a20, a21, a30, a31);
+            y[m * n + col] = finish(a00, x, x0, w, base0, vectorEnd, k);
+            y[m * n + col + 1] = finish(a01, x, x0, w, base1, vectorEnd, k);
+            y[(m + 1) * n + col] = finish(a10, x, x0 + k, w, base0, vectorEnd, k);
+            y[(m + 1) * n + col + 1] = finish(a11, x, x0 + k, w, base1, vectorEnd, k);
+            y[(m + 2) * n + col] = finish(a20, x, x0 + 2 * k, w, base0, vectorEnd, k);
+            y[(m + 2) * n + col + 1] = finish(a21, x, x0 + 2 * k, w, base1, vectorEnd, k);
+            y[(m + 3) * n + col] = finish(a30, x, x0 + 3 * k, w, base0, vectorEnd, k);
+            y[(m + 3) * n + col + 1] = finish(a31, x, x0 + 3 * k, w, base1, vectorEnd, k);
         }
 
         /** Four weight rows against one row of x: four independent FMA chains keep the loads streaming. */
@@ -219,7 +226,10 @@ public final class HostGemv {
                 a2 = FloatVector.fromByteBuffer(S, w, at + 2 * k * 4, ByteOrder.LITTLE_ENDIAN).fma(v, a2);
                 a3 = FloatVector.fromByteBuffer(S, w, at + 3 * k * 4, ByteOrder.LITTLE_ENDIAN).fma(v, a3);
             }
-            storeOneByFour(y, m, n, col, x, w, k, vectorEnd, false, a0, a1, a2, a3);
+            y[m * n + col] = finish(a0, x, x0, w, base0, vectorEnd, k);
+            y[m * n + col + 1] = finish(a1, x, x0, w, base0 + k * 4, vectorEnd, k);
+            y[m * n + col + 2] = finish(a2, x, x0, w, base0 + 2 * k * 4, vectorEnd, k);
+            y[m * n + col + 3] = finish(a3, x, x0, w, base0 + 3 * k * 4, vectorEnd, k);
         }
 
         private static float dot(float[] x, int x0, ByteBuffer w, int col, int k) {
@@ -231,42 +241,13 @@ public final class HostGemv {
                 a = FloatVector.fromByteBuffer(S, w, base + i * 4, ByteOrder.LITTLE_ENDIAN)
                         .fma(FloatVector.fromArray(S, x, x0 + i), a);
             }
-            return finish(a, x, x0, w, col, vectorEnd, k, false);
+            return finish(a, x, x0, w, base, vectorEnd, k);
         }
 
-        /** Four rows of y by two columns: the block's eight accumulators finished and stored. */
-        private static void storeFourByTwo(float[] y, int m, int n, int col, float[] x, ByteBuffer w, int k,
-                int vectorEnd, boolean bf16, FloatVector a00, FloatVector a01, FloatVector a10, FloatVector a11,
-                FloatVector a20, FloatVector a21, FloatVector a30, FloatVector a31) {
-            int x0 = m * k;
-            y[m * n + col] = finish(a00, x, x0, w, col, vectorEnd, k, bf16);
-            y[m * n + col + 1] = finish(a01, x, x0, w, col + 1, vectorEnd, k, bf16);
-            y[(m + 1) * n + col] = finish(a10, x, x0 + k, w, col, vectorEnd, k, bf16);
-            y[(m + 1) * n + col + 1] = finish(a11, x, x0 + k, w, col + 1, vectorEnd, k, bf16);
-            y[(m + 2) * n + col] = finish(a20, x, x0 + 2 * k, w, col, vectorEnd, k, bf16);
-            y[(m + 2) * n + col + 1] = finish(a21, x, x0 + 2 * k, w, col + 1, vectorEnd, k, bf16);
-            y[(m + 3) * n + col] = finish(a30, x, x0 + 3 * k, w, col, vectorEnd, k, bf16);
-            y[(m + 3) * n + col + 1] = finish(a31, x, x0 + 3 * k, w, col + 1, vectorEnd, k, bf16);
-        }
-
-        /** One row of y by four columns, finished and stored. */
-        private static void storeOneByFour(float[] y, int m, int n, int col, float[] x, ByteBuffer w, int k,
-                int vectorEnd, boolean bf16, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-            int x0 = m * k;
-            y[m * n + col] = finish(a0, x, x0, w, col, vectorEnd, k, bf16);
-            y[m * n + col + 1] = finish(a1, x, x0, w, col + 1, vectorEnd, k, bf16);
-            y[m * n + col + 2] = finish(a2, x, x0, w, col + 2, vectorEnd, k, bf16);
-            y[m * n + col + 3] = finish(a3, x, x0, w, col + 3, vectorEnd, k, bf16);
-        }
-
-        /** One element: its vector sum, then the tail past the last whole vector (or block) in scalar order. */
-        private static float finish(FloatVector sum, float[] x, int x0, ByteBuffer w, int weightRow, int from, int k,
-                boolean bf16) {
+        private static float finish(FloatVector sum, float[] x, int x0, ByteBuffer w, int base, int from, int k) {
             float s = 0;
             for (int i = from; i < k; i++) {
-                int at = weightRow * k + i;
-                float weight = bf16 ? Float.intBitsToFloat((w.getShort(at * 2) & 0xFFFF) << 16) : w.getFloat(at * 4);
-                s += weight * x[x0 + i];
+                s += w.getFloat(base + i * 4) * x[x0 + i];
             }
             return sum.reduceLanes(VectorOperators.ADD) + s;
         }
@@ -341,7 +322,14 @@ public final class HostGemv {
                 a30 = o0.fma(vo, e0.fma(ve, a30));
                 a31 = o1.fma(vo, e1.fma(ve, a31));
             }
-            storeFourByTwo(y, m, n, col, x, w, k, vectorEnd, true, a00, a01, a10, a11, a20, a21, a30, a31);
+            y[m * n + col] = finishBf16(a00, x, x0, w, base0, vectorEnd, k);
+            y[m * n + col + 1] = finishBf16(a01, x, x0, w, base1, vectorEnd, k);
+            y[(m + 1) * n + col] = finishBf16(a10, x, x0 + k, w, base0, vectorEnd, k);
+            y[(m + 1) * n + col + 1] = finishBf16(a11, x, x0 + k, w, base1, vectorEnd, k);
+            y[(m + 2) * n + col] = finishBf16(a20, x, x0 + 2 * k, w, base0, vectorEnd, k);
+            y[(m + 2) * n + col + 1] = finishBf16(a21, x, x0 + 2 * k, w, base1, vectorEnd, k);
+            y[(m + 3) * n + col] = finishBf16(a30, x, x0 + 3 * k, w, base0, vectorEnd, k);
+            y[(m + 3) * n + col + 1] = finishBf16(a31, x, x0 + 3 * k, w, base1, vectorEnd, k);
         }
 
         private static void oneRowFourColumnsBf16(float[] x, int m, ByteBuffer w, int n, int k, float[] y, int col) {
@@ -368,7 +356,10 @@ public final class HostGemv {
                 a2 = odds(p2).fma(vo, evens(p2).fma(ve, a2));
                 a3 = odds(p3).fma(vo, evens(p3).fma(ve, a3));
             }
-            storeOneByFour(y, m, n, col, x, w, k, vectorEnd, true, a0, a1, a2, a3);
+            y[m * n + col] = finishBf16(a0, x, x0, w, base0, vectorEnd, k);
+            y[m * n + col + 1] = finishBf16(a1, x, x0, w, base0 + row, vectorEnd, k);
+            y[m * n + col + 2] = finishBf16(a2, x, x0, w, base0 + 2 * row, vectorEnd, k);
+            y[m * n + col + 3] = finishBf16(a3, x, x0, w, base0 + 3 * row, vectorEnd, k);
         }
 
         private static float dotBf16(float[] x, int x0, ByteBuffer w, int col, int k) {
@@ -382,7 +373,15 @@ public final class HostGemv {
                 a = odds(p).fma(FloatVector.fromArray(S, x, x0 + i + lanes),
                         evens(p).fma(FloatVector.fromArray(S, x, x0 + i), a));
             }
-            return finish(a, x, x0, w, col, vectorEnd, k, true);
+            return finishBf16(a, x, x0, w, base, vectorEnd, k);
+        }
+
+        private static float finishBf16(FloatVector sum, float[] x, int x0, ByteBuffer w, int base, int from, int k) {
+            float s = 0;
+            for (int i = from; i < k; i++) {
+                s += Float.intBitsToFloat((w.getShort(base + i * 2) & 0xFFFF) << 16) * x[x0 + i];
+            }
+            return sum.reduceLanes(VectorOperators.ADD) + s;
         }
 
         /** Rows [row, row + count) of bf16 {@code w} as float32 into {@code out} from float index {@code at}. */
