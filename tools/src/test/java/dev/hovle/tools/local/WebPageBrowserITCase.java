@@ -85,22 +85,19 @@ class WebPageBrowserITCase {
             browser.get(url);
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90));
 
-            WebElement caption = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                    By.cssSelector("article.result[data-task='CAPTION'] .text")));
-            assertThat(caption.getText()).isNotBlank();
+            String caption = shown(wait, By.cssSelector("article.result[data-task='CAPTION'] .text"), WebElement::getText);
+            assertThat(caption).isNotBlank();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("article.result img")));
             assertThat(browser.findElement(By.id("connection")).getText()).isEqualTo("live");
 
             // The gate promotes the first version after 25 steps of 16 samples; the stream sends 96 a second.
-            WebElement promoted = new WebDriverWait(browser, Duration.ofSeconds(150)).until(
-                    ExpectedConditions.visibilityOfElementLocated(By.cssSelector("li.version[data-status='PROMOTED']")));
-            String version = promoted.getAttribute("data-version");
+            String version = shown(new WebDriverWait(browser, Duration.ofSeconds(150)),
+                    By.cssSelector("li.version[data-status='PROMOTED']"), e -> e.getAttribute("data-version"));
             assertThat(version).isNotBlank();
             String servers = Files.readString(work.resolve("local").resolve("bootstrap-servers")).strip();
             sendCaption(servers, "req-markup", INJECTED, version);
-            WebElement markup = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                    By.cssSelector("article.result[data-request='req-markup'] .text")));
-            assertThat(markup.getText()).isEqualTo(INJECTED);
+            assertThat(shown(wait, By.cssSelector("article.result[data-request='req-markup'] .text"), WebElement::getText))
+                    .isEqualTo(INJECTED);
             assertThat(((JavascriptExecutor) browser).executeScript("return window.hovleInjected === undefined"))
                     .isEqualTo(true);
             screenshot(browser, "web-page.png");
@@ -180,5 +177,17 @@ class WebPageBrowserITCase {
         }
         throw new AssertionError("not printed within " + timeout + ": " + pattern + "\n"
                 + printed.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * What {@code read} gives of the first element {@code selector} finds once it is shown and not blank. The page
+     * re-renders its lists as events arrive, so an element found a moment ago may be stale: find and read it again.
+     */
+    private static String shown(WebDriverWait wait, By selector, java.util.function.Function<WebElement, String> read) {
+        return wait.ignoring(StaleElementReferenceException.class).until(driver -> {
+            WebElement element = driver.findElement(selector);
+            String value = element.isDisplayed() ? read.apply(element) : null;
+            return value == null || value.isBlank() ? null : value;
+        });
     }
 }
