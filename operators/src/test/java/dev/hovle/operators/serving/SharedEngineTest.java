@@ -61,8 +61,10 @@ class SharedEngineTest {
         try (SharedEngine lease = SharedEngine.acquire(spec)) {
             // The loader is busy while the updates arrive (as when a replay outpaces loading): otherwise whether v4's
             // turn comes before v2's second ask is a race between two threads, which this test is not about.
+            CountDownLatch loading = new CountDownLatch(1);
             CountDownLatch replayed = new CountDownLatch(1);
             CompletableFuture<Void> busy = lease.serve("v0", 0, (d, t) -> {
+                loading.countDown();
                 try {
                     replayed.await();
                 } catch (InterruptedException e) {
@@ -71,6 +73,8 @@ class SharedEngineTest {
                 }
                 return HoVLEModel.load(first, d, t);
             }).orElseThrow();
+            // Only once the loader is inside v0's load: asked earlier, v2 would replace v0 before the loader took it.
+            assertThat(loading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // What a new job reads from the updates topic at once: promote v2, roll it back, promote v4, promote v2.
             CompletableFuture<Void> v2 = lease.serve("v2", 1, (d, t) -> HoVLEModel.load(second, d, t)).orElseThrow();
             assertThat(lease.serve("v1", 5, (d, t) -> HoVLEModel.load(first, d, t))).isEmpty();
