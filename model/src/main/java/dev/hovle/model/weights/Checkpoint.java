@@ -93,11 +93,7 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The header entry of a tensor, or an error naming it. */
     public TensorInfo info(String name) {
-        SafetensorsFile file = fileByTensor.get(name);
-        if (file == null) {
-            throw new WeightException("missing tensor '" + name + "'");
-        }
-        return file.tensors().get(name);
+        return fileOf(name).tensors().get(name);
     }
 
     /**
@@ -112,20 +108,23 @@ public final class Checkpoint implements AutoCloseable {
 
     NDArray read(String name, NDManager manager, DataType dtype, boolean writable, HostViews views,
             TensorReader.Placement placement) throws IOException {
-        SafetensorsFile file = fileByTensor.get(name);
-        if (file == null) {
-            throw new WeightException("missing tensor '" + name + "'");
-        }
+        SafetensorsFile file = fileOf(name);
         return TensorReader.read(file, file.tensors().get(name), manager, dtype, writable, views, placement);
     }
 
     /** A tensor's raw little-endian bytes, mapped read-only from its file. */
     public ByteBuffer map(String name) throws IOException {
+        SafetensorsFile file = fileOf(name);
+        return file.map(file.tensors().get(name));
+    }
+
+    /** The file holding a tensor, or an error naming it. */
+    private SafetensorsFile fileOf(String name) {
         SafetensorsFile file = fileByTensor.get(name);
         if (file == null) {
             throw new WeightException("missing tensor '" + name + "'");
         }
-        return file.map(file.tensors().get(name));
+        return file;
     }
 
     @Override
